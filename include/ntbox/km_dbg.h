@@ -1,0 +1,4 @@
+#ifndef NTBOX_KM_DBG_H
+#define NTBOX_KM_DBG_H
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef NTBOX_KM_LIST_H
+#define NTBOX_KM_LIST_H
+
+#endif

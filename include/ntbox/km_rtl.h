@@ -1,0 +1,4 @@
+#ifndef NTBOX_KM_RTL_H
+#define NTBOX_KM_RTL_H
+
+#endif

@@ -1,0 +1,20 @@
+/* wdm.h: the Windows Driver Model kernel API, as drivers include it.
+ * Each kernel component's part lives in include/ntbox/km_*.h; this file
+ * pulls them in in dependency order. */
+#ifndef _WDMDDK_
+#define _WDMDDK_
+
+#include <ntdef.h>
+
+#ifndef DBG
+#define DBG 0
+#endif
+
+#include <ntbox/km_ke.h>
+#include <ntbox/km_list.h>
+#include <ntbox/km_rtl.h>
+#include <ntbox/km_ex.h>
+#include <ntbox/km_dbg.h>
+#include <ntbox/km_io.h>
+
+#endif /* _WDMDDK_ */
