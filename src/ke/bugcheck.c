@@ -8,9 +8,13 @@
 #include "ke/bugcheck.h"
 
 #include "base/diag.h"
+#include "base/safe_read.h"
 #include "ke/bugcheck_names.h"
 #include "ke/irql.h"
+#include "loader/module.h"
 #include "loader/symbols.h"
+#include "rtl/list_check.h"
+#include "rtl/status_name.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -28,36 +32,52 @@
 static int ke_bugcheck_in_progress;
 
 /* Frame-pointer walk, bounded by the current thread's stack so a corrupt
- * chain ends the walk instead of faulting inside the report. */
-static void ke_print_backtrace(const void *pc, const void *const *frame)
+ * chain ends the walk instead of faulting inside the report. Returns the
+ * number of return addresses stored. */
+static int ke_walk_frames(const void *const *frame, const void **out, int max)
 {
     pthread_attr_t attr;
     void *stack_lo = NULL;
     size_t stack_size = 0;
-    char where[512];
+    int n = 0;
 
     if (pthread_getattr_np(pthread_self(), &attr) == 0) {
         pthread_attr_getstack(&attr, &stack_lo, &stack_size);
         pthread_attr_destroy(&attr);
     }
     uintptr_t lo = (uintptr_t)stack_lo, hi = lo + stack_size;
-
-    printf("Backtrace:\n");
-    if (pc)
-        printf("  #0 %s\n", ldr_describe_address(pc, false, where, sizeof where));
-    for (int i = pc ? 1 : 0; i < KE_BACKTRACE_MAX && frame; i++) {
+    while (n < max && frame) {
         uintptr_t f = (uintptr_t)frame;
-        if (f < lo || f + 16 > hi || (f & 7))
+        if (f < lo || f + 16 > hi || (f & 7) || !frame[1])
             break;
-        const void *ret = frame[1];
-        if (!ret)
-            break;
-        printf("  #%d %s\n", i, ldr_describe_address(ret, true, where, sizeof where));
+        out[n++] = frame[1];
         const void *const *next = (const void *const *)frame[0];
         if ((uintptr_t)next <= f)
             break;
         frame = next;
     }
+    return n;
+}
+
+/* The backtrace is printed when it passes through driver code: a report
+ * about ntbox's own bookkeeping (a leak found at unload) has none to show. */
+static void ke_print_backtrace(const void *pc, const void *const *frame)
+{
+    const void *ret[KE_BACKTRACE_MAX];
+    int n = ke_walk_frames(frame, ret, KE_BACKTRACE_MAX - 1);
+    bool in_driver = pc && ldr_module_at(pc);
+    char where[512];
+
+    for (int i = 0; i < n && !in_driver; i++)
+        in_driver = ldr_module_at(ret[i]) != NULL;
+    if (!in_driver)
+        return;
+    printf("Backtrace:\n");
+    int k = 0;
+    if (pc)
+        printf("  #%d %s\n", k++, ldr_describe_address(pc, false, where, sizeof where));
+    for (int i = 0; i < n; i++)
+        printf("  #%d %s\n", k++, ldr_describe_address(ret[i], true, where, sizeof where));
 }
 
 static void ke_report(ULONG code, const ULONG_PTR p[4], const void *at, bool at_is_return, const void *const *frame,
@@ -126,7 +146,28 @@ VOID NTAPI KeBugCheck(ULONG BugCheckCode)
     ke_bugcheck(BugCheckCode, 0, 0, 0, 0, __builtin_return_address(0), "The driver called KeBugCheck.");
 }
 
-/* The exception Windows raises for each fault, and how it is described. */
+/* An unhandled exception in the System process (DriverEntry, DriverUnload,
+ * system threads): SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, P1 the exception code,
+ * P2 its address, P3/P4 the exception and context records. */
+__attribute__((noreturn)) static void ke_bugcheck_exception(NTSTATUS status, const void *pc, bool pc_is_return, const void *record,
+                                  const void *context, const void *const *frame, const char *detail)
+{
+    const ULONG_PTR p[4] = { (ULONG)status, (ULONG_PTR)pc, (ULONG_PTR)record, (ULONG_PTR)context };
+    ke_report(0x7E, p, pc, pc_is_return, frame, detail);
+    _exit(KE_BUGCHECK_EXIT_STATUS);
+}
+
+void ke_unhandled_exception(NTSTATUS status, const void *address, const char *detail)
+{
+    char name[96], text[512];
+
+    ke_enter_bugcheck();
+    snprintf(text, sizeof text, "Exception %s was raised and no handler caught it.%s%s",
+             rtl_status_describe(status, name, sizeof name), detail ? " " : "", detail ? detail : "");
+    ke_bugcheck_exception(status, address, true, NULL, NULL, (const void *const *)__builtin_frame_address(0), text);
+}
+
+/* The exception Windows raises for each fault. */
 static NTSTATUS ke_fault_status(int sig, int si_code)
 {
     switch (sig) {
@@ -140,6 +181,8 @@ static NTSTATUS ke_fault_status(int sig, int si_code)
         return STATUS_FLOAT_DIVIDE_BY_ZERO;
     case SIGBUS:
         return si_code == BUS_ADRALN ? STATUS_DATATYPE_MISALIGNMENT : STATUS_ACCESS_VIOLATION;
+    case SIGTRAP:
+        return STATUS_BREAKPOINT;
     default:
         return STATUS_ACCESS_VIOLATION;
     }
@@ -155,6 +198,28 @@ static ULONG_PTR ke_fault_access(const ucontext_t *uc)
     return (err & 2) ? 1 : 0;
 }
 
+/* `int 0x29` is __fastfail(code): ECX holds the FAST_FAIL_* code; the kernel
+ * answers with KERNEL_SECURITY_CHECK_FAILURE, P1 the code. ntbox's own list
+ * inlines also pass the checked LIST_ENTRY in RDX, so it can be described. */
+__attribute__((noreturn)) static void ke_fast_fail(const ucontext_t *uc, const void *pc, const void *const *frame)
+{
+    ULONG code = (ULONG)uc->uc_mcontext.gregs[REG_RCX];
+    const ULONG_PTR p[4] = { code, (ULONG_PTR)uc, 0, 0 };
+    char text[512];
+
+    snprintf(text, sizeof text, "__fastfail(%u): the driver's own integrity check failed%s.", (unsigned)code,
+             code == 3 ? " (FAST_FAIL_CORRUPT_LIST_ENTRY: a LIST_ENTRY's neighbours do not point back at it)" : "");
+    if (code == 3) {
+        size_t used = strlen(text);
+        text[used++] = '\n';
+        if (!rtl_list_describe_corruption((const LIST_ENTRY *)uc->uc_mcontext.gregs[REG_RDX], text + used,
+                                          sizeof text - used))
+            text[used - 1] = 0;
+    }
+    ke_report(0x139, p, pc, false, frame, text);
+    _exit(KE_BUGCHECK_EXIT_STATUS);
+}
+
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
     ucontext_t *uc = ctx;
@@ -162,37 +227,40 @@ static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
     const void *const *frame = (const void *const *)uc->uc_mcontext.gregs[REG_RBP];
     NTSTATUS status = ke_fault_status(sig, si->si_code);
     KIRQL irql = KeGetCurrentIrql();
-    ULONG code;
-    ULONG_PTR p[4];
-    char what[160];
+    unsigned char insn[2] = { 0, 0 };
+    char what[200];
 
     ke_enter_bugcheck();
+    /* A software interrupt Linux does not allow from user mode arrives as a
+     * general-protection SIGSEGV at the `int` instruction itself. */
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL && safe_read(pc, insn, 2) && insn[0] == 0xCD) {
+        if (insn[1] == 0x29)
+            ke_fast_fail(uc, pc, frame);
+        if (insn[1] == 0x2C)
+            ke_bugcheck_exception(STATUS_ASSERTION_FAILURE, pc, false, si, uc, frame,
+                                  "The driver's assertion failed (int 0x2c, NT_ASSERT) and no debugger is attached.");
+    }
+    if (sig == SIGTRAP) {
+        pc = (const char *)pc - 1; /* the int3 byte, not the one after it */
+        ke_bugcheck_exception(STATUS_BREAKPOINT, pc, false, si, uc, frame,
+                              "The driver hit a breakpoint (int 3, DbgBreakPoint) and no kernel debugger is attached.");
+    }
     if (status == STATUS_ACCESS_VIOLATION && irql >= DISPATCH_LEVEL) {
-        /* Windows cannot take the page fault at this IRQL at all. */
-        code = 0xD1;
-        p[0] = (ULONG_PTR)si->si_addr;
-        p[1] = irql;
-        p[2] = ke_fault_access(uc);
-        p[3] = (ULONG_PTR)pc;
-    } else {
-        /* DriverEntry, DriverUnload and system threads run in the System
-         * process: an unhandled exception there is 0x7E. */
-        code = 0x7E;
-        p[0] = (ULONG)status;
-        p[1] = (ULONG_PTR)pc;
-        p[2] = (ULONG_PTR)si;
-        p[3] = (ULONG_PTR)uc;
+        /* Windows cannot take a page fault at this IRQL at all. */
+        const ULONG_PTR p[4] = { (ULONG_PTR)si->si_addr, irql, ke_fault_access(uc), (ULONG_PTR)pc };
+        snprintf(what, sizeof what, "The driver touched address 0x%016llX at %s: no page fault can be taken there.",
+                 (unsigned long long)(ULONG_PTR)si->si_addr, ke_irql_name(irql));
+        ke_report(0xD1, p, pc, false, frame, what);
+        _exit(KE_BUGCHECK_EXIT_STATUS);
     }
     if (sig == SIGSEGV || sig == SIGBUS)
-        snprintf(what, sizeof what, "The driver's code faulted (%s) %s address 0x%016llX.",
-                 status == STATUS_ACCESS_VIOLATION ? "STATUS_ACCESS_VIOLATION" : "STATUS_DATATYPE_MISALIGNMENT",
+        snprintf(what, sizeof what, "The driver's code faulted %s address 0x%016llX.",
                  ke_fault_access(uc) == 1 ? "writing" : ke_fault_access(uc) == 8 ? "executing" : "reading",
                  (unsigned long long)(ULONG_PTR)si->si_addr);
     else
-        snprintf(what, sizeof what, "The driver's code raised exception 0x%08X (%s).", (unsigned)status,
-                 sig == SIGILL ? "illegal instruction" : "arithmetic fault");
-    ke_report(code, p, pc, false, frame, what);
-    _exit(KE_BUGCHECK_EXIT_STATUS);
+        snprintf(what, sizeof what, "The driver's code raised %s.",
+                 sig == SIGILL ? "an illegal-instruction fault" : "an arithmetic fault");
+    ke_bugcheck_exception(status, pc, false, si, uc, frame, what);
 }
 
 void ke_bugcheck_install_fault_handlers(void)
@@ -210,4 +278,5 @@ void ke_bugcheck_install_fault_handlers(void)
     sigaction(SIGBUS, &sa, NULL);
     sigaction(SIGILL, &sa, NULL);
     sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
 }

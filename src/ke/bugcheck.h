@@ -23,6 +23,13 @@ __attribute__((noreturn, format(printf, 7, 8)))
 void ke_bugcheck(ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR p4,
                  const void *at, const char *detail, ...);
 
+/* An exception (ExRaiseStatus, a fault) that no handler caught: the bugcheck
+ * Windows gives in the current context (0x7E in a system thread, where
+ * DriverEntry, DriverUnload and system threads run). address: where it was
+ * raised (a return address into the driver for ExRaiseStatus). */
+__attribute__((noreturn))
+void ke_unhandled_exception(NTSTATUS status, const void *address, const char *detail);
+
 /* The symbolic name of a bugcheck code ("KERNEL_SECURITY_CHECK_FAILURE"),
  * or NULL when ntbox does not know it. */
 const char *ke_bugcheck_name(ULONG code);

@@ -1,11 +1,30 @@
-/* loader/symbols.c: code addresses described for reports (placeholder:
- * module+offset and nearest dynamic symbol). */
+/* loader/symbols.c: code addresses described for reports (see symbols.h).
+ *
+ * Driver addresses are resolved from the image's DWARF line table by
+ * binutils' addr2line, run only when a report needs it, and cached. Other
+ * addresses (ntbox itself) are described by their nearest dynamic symbol. */
 #include "loader/symbols.h"
 
+#include "loader/module.h"
+
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct ldr_line {
+    uintptr_t addr;
+    char function[128];
+    char file_line[192]; /* "sample.cpp:22", or "" */
+};
+
+#define LDR_LINE_CACHE 64
+static struct ldr_line ldr_line_cache[LDR_LINE_CACHE];
+static unsigned ldr_line_next;
+static pthread_mutex_t ldr_line_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *ldr_basename(const char *path)
 {
@@ -13,29 +32,111 @@ static const char *ldr_basename(const char *path)
     return slash ? slash + 1 : path;
 }
 
+static void ldr_chomp(char *s)
+{
+    s[strcspn(s, "\r\n")] = 0;
+}
+
+/* Runs `addr2line -f -C -e IMAGE 0xVADDR`: line 1 the function, line 2
+ * FILE:LINE ("??" parts when unknown). */
+static void ldr_addr2line(const char *image, uintptr_t vaddr, struct ldr_line *out)
+{
+    int fds[2];
+    char arg[32];
+    char text[1024] = "";
+    size_t used = 0;
+    ssize_t got;
+
+    snprintf(arg, sizeof arg, "0x%lx", (unsigned long)vaddr);
+    if (pipe(fds) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execlp("addr2line", "addr2line", "-f", "-C", "-e", image, arg, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    while (pid > 0 && (got = read(fds[0], text + used, sizeof text - 1 - used)) > 0)
+        used += (size_t)got;
+    text[used] = 0;
+    close(fds[0]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+
+    char *second = strchr(text, '\n');
+    if (!second)
+        return;
+    *second++ = 0;
+    ldr_chomp(second);
+    char *discriminator = strstr(second, " (discriminator");
+    if (discriminator)
+        *discriminator = 0;
+    if (strcmp(text, "??") != 0)
+        snprintf(out->function, sizeof out->function, "%s", text);
+    if (strncmp(second, "??", 2) != 0 && !strstr(second, ":?") && !strstr(second, ":0"))
+        snprintf(out->file_line, sizeof out->file_line, "%s", ldr_basename(second));
+}
+
+static struct ldr_line ldr_lookup_line(const struct ldr_module *m, uintptr_t addr)
+{
+    struct ldr_line line;
+
+    pthread_mutex_lock(&ldr_line_lock);
+    for (unsigned i = 0; i < LDR_LINE_CACHE; i++) {
+        if (ldr_line_cache[i].addr == addr) {
+            line = ldr_line_cache[i];
+            pthread_mutex_unlock(&ldr_line_lock);
+            return line;
+        }
+    }
+    memset(&line, 0, sizeof line);
+    line.addr = addr;
+    ldr_addr2line(m->image, addr - m->bias, &line);
+    ldr_line_cache[ldr_line_next++ % LDR_LINE_CACHE] = line;
+    pthread_mutex_unlock(&ldr_line_lock);
+    return line;
+}
+
 const char *ldr_describe_address(const void *addr, bool is_return_address, char *buf, size_t n)
 {
+    uintptr_t a = (uintptr_t)addr;
+    const struct ldr_module *m = ldr_module_at(addr);
     Dl_info info;
-    (void)is_return_address;
-    if (dladdr(addr, &info) && info.dli_fname) {
-        uintptr_t off = (uintptr_t)addr - (uintptr_t)info.dli_fbase;
+
+    if (m) {
+        /* A return address's line is the call's: look one byte back. */
+        struct ldr_line line = ldr_lookup_line(m, is_return_address ? a - 1 : a);
+        snprintf(buf, n, "%s%s%s%s%s(%s.so+0x%lx)", line.file_line, line.file_line[0] ? " " : "",
+                 line.function[0] ? "in " : "", line.function, line.function[0] ? " " : "", m->name,
+                 (unsigned long)(a - m->start));
+    } else if (dladdr(addr, &info) && info.dli_fname) {
+        uintptr_t off = a - (uintptr_t)info.dli_fbase;
         if (info.dli_sname)
             snprintf(buf, n, "%s (%s+0x%lx)", info.dli_sname, ldr_basename(info.dli_fname), (unsigned long)off);
         else
             snprintf(buf, n, "%s+0x%lx", ldr_basename(info.dli_fname), (unsigned long)off);
     } else {
-        snprintf(buf, n, "0x%016lx", (unsigned long)(uintptr_t)addr);
+        snprintf(buf, n, "0x%016lx", (unsigned long)a);
     }
     return buf;
 }
 
 const char *ldr_source_line(const void *addr, bool is_return_address, char *buf, size_t n)
 {
-    return ldr_describe_address(addr, is_return_address, buf, n);
-}
+    uintptr_t a = (uintptr_t)addr;
+    const struct ldr_module *m = ldr_module_at(addr);
 
-const char *ldr_driver_name_at(const void *addr)
-{
-    (void)addr;
-    return NULL;
+    if (m) {
+        struct ldr_line line = ldr_lookup_line(m, is_return_address ? a - 1 : a);
+        if (line.file_line[0]) {
+            snprintf(buf, n, "%s", line.file_line);
+            return buf;
+        }
+        snprintf(buf, n, "%s.so+0x%lx", m->name, (unsigned long)(a - m->start));
+        return buf;
+    }
+    return ldr_describe_address(addr, is_return_address, buf, n);
 }

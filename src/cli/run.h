@@ -1,0 +1,22 @@
+/* cli/run.h: `ntbox run`. */
+#ifndef NTBOX_CLI_RUN_H
+#define NTBOX_CLI_RUN_H
+
+#include <stdbool.h>
+
+/* Exit statuses of `ntbox run`. */
+enum cli_exit {
+    CLI_EXIT_CLEAN = 0,          /* the driver loaded, ran and unloaded cleanly */
+    CLI_EXIT_HOST_ERROR = 1,     /* ntbox could not load or run the driver */
+    CLI_EXIT_ENTRY_FAILED = 2,   /* DriverEntry returned an error status */
+    CLI_EXIT_BUGCHECK = 3,       /* a bugcheck or verifier finding */
+};
+
+struct cli_run_options {
+    const char *driver;
+    bool pool_table;
+};
+
+int cli_run(const struct cli_run_options *opt);
+
+#endif

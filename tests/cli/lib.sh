@@ -1,0 +1,56 @@
+# tests/cli/lib.sh: helpers for end-to-end runs of the ntbox command.
+# A test script is run as: sh tests/cli/NAME.sh NTBOX SOURCE_DIR
+# It prints KTAP-like lines and exits non-zero on the first failure.
+set -u
+NTBOX=$1
+SRC=$2
+OUT=$(mktemp)
+ERR=$(mktemp)
+trap 'rm -f "$OUT" "$ERR" "$OUT.norm" "$OUT.exp"' EXIT
+STATUS=0
+cd "$SRC" || exit 1
+
+# run ARGS...: runs ntbox, capturing stdout, stderr and the exit status.
+run() {
+    "$NTBOX" "$@" >"$OUT" 2>"$ERR"
+    STATUS=$?
+}
+
+fail() {
+    echo "not ok - $*"
+    echo "# stdout:"; sed 's/^/#   /' "$OUT"
+    echo "# stderr:"; sed 's/^/#   /' "$ERR"
+    exit 1
+}
+
+expect_status() {
+    [ "$STATUS" = "$1" ] || fail "exit status $STATUS, expected $1"
+}
+
+# Addresses and image offsets differ from run to run: they are replaced by
+# fixed placeholders before comparing.
+normalize() {
+    sed -E -e 's/0x[0-9A-Fa-f]{16}/0xADDRESS/g' -e 's/\.so\+0x[0-9a-f]+/.so+0xOFFSET/g' \
+        -e 's/^Thread: [0-9]+ /Thread: TID /' "$1"
+}
+
+# expect_stdout FILE: stdout, normalized, is exactly FILE's text.
+expect_stdout() {
+    normalize "$OUT" >"$OUT.norm"
+    diff -u "$1" "$OUT.norm" >/dev/null || {
+        echo "# stdout differs from $1:"; diff -u "$1" "$OUT.norm" | sed 's/^/#   /'
+        fail "stdout is not the expected text"
+    }
+}
+
+expect_stdout_has() {
+    grep -qF -- "$1" "$OUT" || fail "stdout lacks: $1"
+}
+
+expect_stderr_has() {
+    grep -qF -- "$1" "$ERR" || fail "stderr lacks: $1"
+}
+
+ok() {
+    echo "ok - $*"
+}
