@@ -32,6 +32,16 @@ static const char *ldr_basename(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* Copies src into dst[n], cutting it short when it does not fit. */
+static void ldr_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = 0;
+}
+
 static void ldr_chomp(char *s)
 {
     s[strcspn(s, "\r\n")] = 0;
@@ -75,9 +85,9 @@ static void ldr_addr2line(const char *image, uintptr_t vaddr, struct ldr_line *o
     if (discriminator)
         *discriminator = 0;
     if (strcmp(text, "??") != 0)
-        snprintf(out->function, sizeof out->function, "%s", text);
+        ldr_copy(out->function, sizeof out->function, text);
     if (strncmp(second, "??", 2) != 0 && !strstr(second, ":?") && !strstr(second, ":0"))
-        snprintf(out->file_line, sizeof out->file_line, "%s", ldr_basename(second));
+        ldr_copy(out->file_line, sizeof out->file_line, ldr_basename(second));
 }
 
 static struct ldr_line ldr_lookup_line(const struct ldr_module *m, uintptr_t addr)
