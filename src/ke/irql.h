@@ -1,11 +1,45 @@
-/* ke/irql.h: ntbox-internal view of the per-thread IRQL. */
+/* ke/irql.h: ntbox-internal view of the per-thread IRQL and of the spin
+ * lock word, the two things every Ke/Ex synchronisation routine builds on.
+ *
+ * The IRQL lives in one __thread variable (defined in ke/irql.c); drivers
+ * reach it through KeGetCurrentIrql & co, PE drivers later also through CR8
+ * emulation; ntbox's own code uses the accessors below, which never check
+ * anything: internal callers must not trip the driver-facing rules. */
 #ifndef NTBOX_KE_IRQL_H
 #define NTBOX_KE_IRQL_H
 
 #include <ntddk.h>
 
+extern __thread KIRQL ke_current_irql;
+
+static inline KIRQL ke_irql_get(void)
+{
+    return ke_current_irql;
+}
+
+static inline void ke_irql_set(KIRQL irql)
+{
+    ke_current_irql = irql;
+}
+
 /* "DISPATCH_LEVEL" for 2, "HIGH_LEVEL" for 15, "IRQL 7" style otherwise
- * (static storage). */
+ * (static or thread-local storage; the last four "IRQL n" names of a thread
+ * stay valid). */
 const char *ke_irql_name(KIRQL irql);
+
+/* The driver-facing raise and lower, with Driver Verifier's checks:
+ * raising to a lower or invalid IRQL is bug check 0xC4/0x30, lowering to a
+ * higher or invalid one 0xC4/0x31. routine names the exported routine the
+ * driver called (for the report); at is its return address. */
+KIRQL ke_irql_raise_checked(KIRQL new_irql, const char *routine, const void *at);
+void ke_irql_lower_checked(KIRQL new_irql, const char *routine, const void *at);
+
+/* The spin lock word (ke/spinlock.c), without IRQL changes: acquire spins
+ * until the lock is free and stores the current thread's owner value in it;
+ * acquiring a lock this thread already holds and releasing one it does not
+ * hold are Driver Verifier's deadlock-detection bug checks (0xC4/0x1000,
+ * 0x1007, 0x1004). */
+void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at);
+void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at);
 
 #endif
