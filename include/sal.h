@@ -152,4 +152,60 @@
 #define __deref_out
 #define __checkReturn
 
+#define _Inexpressible_
+#define _Outptr_opt_result_maybenull_
+#define _Outptr_result_nullonfailure_
+#define _Outptr_result_bytebuffer_(a0)
+#define _Outptr_result_buffer_maybenull_(a0)
+#define _Outptr_result_bytebuffer_maybenull_(a0)
+#define _Out_writes_bytes_all_opt_(a0)
+#define _Out_writes_bytes_to_opt_(a0, a1)
+#define _Out_writes_to_opt_(a0, a1)
+#define _Out_writes_all_(a0)
+#define _Out_writes_opt_z_(a0)
+#define _Out_z_
+#define _Inout_updates_opt_(a0)
+#define _Inout_updates_bytes_opt_(a0)
+#define _Inout_updates_all_(a0)
+#define _Inout_opt_z_
+#define _In_reads_to_ptr_(a0)
+#define _Pre_defensive_
+#define _Pre_valid_
+#define _Pre_null_
+#define _Pre_writable_byte_size_(a0)
+#define _Pre_readable_byte_size_(a0)
+#define _Post_maybenull_
+#define _Post_notnull_
+#define _Post_null_
+#define _Post_z_
+#define _Post_readable_byte_size_(a0)
+#define _Ret_writes_(a0)
+#define _Ret_writes_bytes_(a0)
+#define _Ret_writes_bytes_maybenull_(a0)
+#define _Field_size_part_(a0, a1)
+#define _Field_size_full_(a0)
+#define _Field_size_bytes_full_(a0)
+#define _Deref_pre_maybenull_
+#define _Deref_post_maybenull_
+#define _Outref_
+#define _At_buffer_(a0, a1, a2, a3)
+#define _Readable_bytes_(a0)
+#define _Writable_bytes_(a0)
+#define _Printf_format_string_params_(a0)
+#define _Analysis_noreturn_
+#define _Raises_SEH_exception_
+#define _Callback_
+#define _Kernel_requires_resource_not_held_(a0)
+#define _Kernel_IoGetDmaAdapter_
+#define _Requires_exclusive_lock_held_(a0)
+#define _Requires_shared_lock_held_(a0)
+#define _Requires_no_locks_held_
+#define _Acquires_nonreentrant_lock_(a0)
+#define _Releases_nonreentrant_lock_(a0)
+#define _Has_lock_kind_(a0)
+#define _Write_guarded_by_(a0)
+#define _Benign_race_begin_
+#define _Benign_race_end_
+#define _No_competing_thread_
+
 #endif

@@ -10,6 +10,7 @@
 #define DBG 0
 #endif
 
+#include <ntbox/km_types.h>
 #include <ntbox/km_ke.h>
 #include <ntbox/km_list.h>
 #include <ntbox/km_rtl.h>

@@ -94,7 +94,7 @@ static void ke_report(ULONG code, const ULONG_PTR p[4], const void *at, bool at_
     if (info)
         printf("%s\n", info->meaning);
     if (detail && *detail)
-        printf("%s\n", detail);
+        printf("%s%s", detail, detail[strlen(detail) - 1] == '\n' ? "" : "\n");
     if (driver)
         printf("Driver: %s\n", driver);
     if (at)

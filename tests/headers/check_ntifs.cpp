@@ -1,0 +1,5 @@
+/* tests/headers/check_ntifs.cpp: ntifs.h, a file-system filter's one include (C++).
+ * Compiling this file is the test. */
+#include <ntifs.h>
+
+#include "sample_driver.h"
