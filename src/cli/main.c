@@ -1,6 +1,7 @@
 /* cli/main.c: the ntbox command line. */
 #include "cli/run.h"
 #include "loader/native.h"
+#include "rtl/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 static void cli_usage(FILE *out)
 {
     fprintf(out,
-            "usage: ntbox run [OPTIONS] DRIVER\n"
+            "usage: ntbox run [--pool] [--os-version=M.m.B] DRIVER\n"
             "       ntbox --help | --version\n"
             "\n"
             "Runs a Windows kernel-mode driver on Linux: loads it, calls DriverEntry, then\n"
@@ -34,6 +35,8 @@ static void cli_usage(FILE *out)
             "Options:\n"
             "  --pool                 print a poolmon-style table of pool use (tag in memory\n"
             "                         order, type, allocs, frees, diff, bytes) after the run\n"
+            "  --os-version=M.m.B     the Windows version RtlGetVersion reports\n"
+            "                         (default 10.0.26200, Windows 11 25H2)\n"
             "  --help                 this text\n"
             "  --version              ntbox's version\n"
             "\n"
@@ -70,6 +73,11 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--pool") == 0) {
             opt.pool_table = true;
+        } else if (strncmp(argv[i], "--os-version=", 13) == 0) {
+            if (!rtl_version_parse_and_set(argv[i] + 13)) {
+                fprintf(stderr, "ntbox: --os-version takes MAJOR.MINOR.BUILD, e.g. 10.0.22631; got %s\n", argv[i] + 13);
+                return 1;
+            }
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "ntbox: unknown option %s (see ntbox --help)\n", argv[i]);
             return 1;

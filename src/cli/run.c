@@ -25,7 +25,6 @@ static void cli_print_pool_table(const struct cli_run_options *opt)
         return;
     printf("\n");
     ex_pool_print_table(stdout);
-    printf("\n");
     fflush(stdout);
 }
 
@@ -83,6 +82,7 @@ int cli_run(const struct cli_run_options *opt)
     io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */
     rtl_status_describe(status, status_text, sizeof status_text);
 
+    int verdict = CLI_EXIT_CLEAN;
     if (!NT_SUCCESS(status)) {
         /* Windows unloads a driver whose DriverEntry failed without calling
          * its DriverUnload; whatever it allocated is still a leak. */
@@ -91,24 +91,27 @@ int cli_run(const struct cli_run_options *opt)
         cli_check_leaks(m, driver);
         diag_note("%s: DriverEntry failed with %s; no pool leaked; %s", m->name, status_text,
                   cli_warnings(warn, sizeof warn));
-        return CLI_EXIT_ENTRY_FAILED;
-    }
-    diag_note("DriverEntry returned %s", status_text);
-
-    if (!driver->DriverUnload) {
+        verdict = CLI_EXIT_ENTRY_FAILED;
+    } else if (!driver->DriverUnload) {
+        diag_note("DriverEntry returned %s", status_text);
         size_t held = ex_pool_outstanding(NULL);
         diag_note("%s sets no DriverUnload, so it cannot be unloaded (as on Windows); it still holds %zu pool "
                   "allocation%s; %s", m->name, held, held == 1 ? "" : "s", cli_warnings(warn, sizeof warn));
         cli_print_pool_table(opt);
+        /* The image stays mapped: the driver's pool and code are still live. */
+        io_driver_object_free(driver);
         return CLI_EXIT_CLEAN;
+    } else {
+        diag_note("DriverEntry returned %s", status_text);
+        diag_note("calling DriverUnload");
+        driver->DriverUnload(driver);
+        diag_note("DriverUnload returned");
+        cli_print_pool_table(opt);
+        cli_check_leaks(m, driver);
+        diag_note("%s: loaded, ran and unloaded cleanly; no pool leaked; %s", m->name,
+                  cli_warnings(warn, sizeof warn));
     }
-    diag_note("calling DriverUnload");
-    driver->DriverUnload(driver);
-    diag_note("DriverUnload returned");
-    cli_print_pool_table(opt);
-    cli_check_leaks(m, driver);
-    diag_note("%s: loaded, ran and unloaded cleanly; no pool leaked; %s", m->name, cli_warnings(warn, sizeof warn));
     io_driver_object_free(driver);
     ldr_unload_native(m);
-    return CLI_EXIT_CLEAN;
+    return verdict;
 }

@@ -29,4 +29,44 @@ void ex_pool_print_table(FILE *out);
  * address and the source line that allocated it. */
 size_t ex_pool_outstanding(char **text);
 
+/* What the reports read (src/ex/pool_report.c). */
+enum ex_pool_class { EX_POOL_PAGED, EX_POOL_NONPAGED, EX_POOL_NONPAGED_NX, EX_POOL_CLASSES };
+
+/* One (tag, pool class) row of the run so far. */
+struct ex_pool_tag_row {
+    ULONG tag; /* without PROTECTED_POOL */
+    enum ex_pool_class pool_class;
+    LONG64 allocs, frees, bytes; /* bytes: outstanding, as requested */
+};
+
+/* One allocation not yet freed. */
+struct ex_pool_block_info {
+    const void *address;
+    SIZE_T size;
+    ULONG tag;
+    POOL_TYPE type;      /* without the modifier bits */
+    const void *caller;  /* return address into the allocating code */
+    ULONG64 sequence;    /* allocation order */
+};
+
+/* Copies the tag rows into a malloc'd array (*rows, unsorted); returns the
+ * count. */
+size_t ex_pool_tag_rows(struct ex_pool_tag_row **rows);
+
+/* Copies the live allocations into a malloc'd array (*blocks), in allocation
+ * order; returns the count. */
+size_t ex_pool_live_blocks(struct ex_pool_block_info **blocks);
+
+/* The tag as poolmon shows it, in memory order ('dcba' is "abcd", 'enoN' is
+ * "None"), PROTECTED_POOL cleared, NUL as a space, other unprintable bytes as
+ * '.'. Returns out (5 bytes). */
+const char *ex_pool_tag_text(ULONG tag, char out[5]);
+
+/* "PagedPool", "NonPagedPoolNx", ... or NULL for a value that is no POOL_TYPE. */
+const char *ex_pool_type_name(ULONG type);
+
+/* Raises status from `caller` (src/ex/raise.c): with no SEH for drivers yet
+ * the raise is unhandled and stops the run. detail: why, or NULL. */
+__attribute__((noreturn)) void ex_raise_status(NTSTATUS status, const void *caller, const char *detail);
+
 #endif

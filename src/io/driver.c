@@ -29,11 +29,16 @@ void io_unicode_free(UNICODE_STRING *s)
 static NTSTATUS NTAPI io_invalid_device_request(PDEVICE_OBJECT device, PIRP irp)
 {
     (void)device;
-    (void)irp; /* FIXME: complete the IRP with STATUS_INVALID_DEVICE_REQUEST once IRPs exist. */
+    irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    irp->IoStatus.Information = 0;
+    /* FIXME: IoCompleteRequest(irp, IO_NO_INCREMENT) once the I/O manager dispatches IRPs. */
     return STATUS_INVALID_DEVICE_REQUEST;
 }
 
-static UNICODE_STRING io_hardware_database;
+static WCHAR io_hardware_database_text[] = L"\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM";
+static UNICODE_STRING io_hardware_database = {
+    sizeof io_hardware_database_text - sizeof(WCHAR), sizeof io_hardware_database_text, io_hardware_database_text
+};
 
 PDRIVER_OBJECT io_driver_object_create(const char *name, PVOID start, ULONG size, PDRIVER_INITIALIZE entry)
 {
@@ -46,8 +51,6 @@ PDRIVER_OBJECT io_driver_object_create(const char *name, PVOID start, ULONG size
         free(ext);
         return NULL;
     }
-    if (!io_hardware_database.Buffer)
-        io_hardware_database = io_unicode_from_ascii("\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM");
     driver->Type = IO_TYPE_DRIVER;
     driver->Size = sizeof *driver;
     driver->DriverStart = start;

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define LDR_COMMON_FLAGS \
-    "-shared -fPIC -g -O0 -mabi=ms -fshort-wchar -fno-omit-frame-pointer -fno-stack-protector " \
+    "-shared -fPIC -g -O0 -mabi=ms -fshort-wchar -fno-omit-frame-pointer -fno-strict-aliasing -fno-stack-protector " \
     "-nostdlib -Wno-multichar -Wno-unknown-pragmas -fvisibility=default"
 #define LDR_CXX_FLAGS "-std=gnu++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics"
 #define LDR_C_FLAGS "-std=gnu11"

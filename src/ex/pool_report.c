@@ -1,0 +1,87 @@
+/* ex/pool_report.c: the pool as poolmon shows it, and the list of
+ * allocations still outstanding (what a leak report at unload prints).
+ *
+ * poolmon's conventions: a tag reads in memory order ('dcba' is "abcd"),
+ * rows sorted by tag, "Paged" and "Nonp" types; ntbox adds "NonpNx" so the
+ * no-execute nonpaged pool (POOL_FLAG_NON_PAGED) is counted apart. Bytes are
+ * the bytes requested and not yet freed, without pool headers. */
+#include "ex/pool.h"
+
+#include "loader/symbols.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *ex_pool_tag_text(ULONG tag, char out[5])
+{
+    tag &= ~(ULONG)PROTECTED_POOL;
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = (unsigned char)(tag >> (8 * i));
+        out[i] = c == 0 ? ' ' : (c < 0x20 || c > 0x7E) ? '.' : (char)c;
+    }
+    out[4] = 0;
+    return out;
+}
+
+static const char *ex_class_name(enum ex_pool_class pool_class)
+{
+    static const char *const names[EX_POOL_CLASSES] = { "Paged", "Nonp", "NonpNx" };
+    return names[pool_class];
+}
+
+static int ex_by_tag(const void *a, const void *b)
+{
+    const struct ex_pool_tag_row *x = a, *y = b;
+    char tx[5], ty[5];
+    int c = strcmp(ex_pool_tag_text(x->tag, tx), ex_pool_tag_text(y->tag, ty));
+    return c ? c : strcmp(ex_class_name(x->pool_class), ex_class_name(y->pool_class));
+}
+
+void ex_pool_print_table(FILE *out)
+{
+    struct ex_pool_tag_row *rows;
+    size_t n = ex_pool_tag_rows(&rows);
+    char tag[5];
+
+    qsort(rows, n, sizeof *rows, ex_by_tag);
+    fprintf(out, " %-4s %-6s %10s %10s %8s %10s %9s\n", "Tag", "Type", "Allocs", "Frees", "Diff", "Bytes",
+            "Per Alloc");
+    for (size_t i = 0; i < n; i++) {
+        LONG64 diff = rows[i].allocs - rows[i].frees;
+        fprintf(out, " %-4s %-6s %10lld %10lld %8lld %10lld %9lld\n", ex_pool_tag_text(rows[i].tag, tag),
+                ex_class_name(rows[i].pool_class), (long long)rows[i].allocs, (long long)rows[i].frees,
+                (long long)diff, (long long)rows[i].bytes, (long long)(diff > 0 ? rows[i].bytes / diff : 0));
+    }
+    fflush(out);
+    free(rows);
+}
+
+size_t ex_pool_outstanding(char **text)
+{
+    struct ex_pool_block_info *blocks;
+    size_t n = ex_pool_live_blocks(&blocks);
+
+    if (text) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        for (size_t i = 0; f && i < n; i++) {
+            char tag[5], where[512];
+            const char *type = ex_pool_type_name(blocks[i].type);
+            const char *driver = ldr_driver_name_at(blocks[i].caller);
+            fprintf(f, "  '%s' %s 0x%llx bytes at 0x%016llx allocated at %s", ex_pool_tag_text(blocks[i].tag, tag),
+                    type ? type : "?", (unsigned long long)blocks[i].size,
+                    (unsigned long long)(uintptr_t)blocks[i].address,
+                    ldr_describe_address(blocks[i].caller, true, where, sizeof where));
+            if (driver)
+                fprintf(f, " by %s", driver);
+            fputc('\n', f);
+        }
+        if (f)
+            fclose(f);
+        *text = buf;
+    }
+    free(blocks);
+    return n;
+}
