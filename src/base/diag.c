@@ -4,14 +4,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static void diag_vprint(const char *prefix, const char *fmt, va_list ap)
+{
+    fputs(prefix, stdout);
+    vfprintf(stdout, fmt, ap);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
 void diag_note(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ntbox: ", stdout);
-    vfprintf(stdout, fmt, ap);
-    fputc('\n', stdout);
-    fflush(stdout);
+    diag_vprint("ntbox: ", fmt, ap);
     va_end(ap);
 }
 
@@ -21,10 +26,7 @@ void diag_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ntbox: warning: ", stdout);
-    vfprintf(stdout, fmt, ap);
-    fputc('\n', stdout);
-    fflush(stdout);
+    diag_vprint("ntbox: warning: ", fmt, ap);
     va_end(ap);
     __atomic_add_fetch(&diag_warnings, 1, __ATOMIC_RELAXED);
 }

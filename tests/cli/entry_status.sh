@@ -17,3 +17,15 @@ run run tests/cli/drivers/clean.c
 expect_status 0
 expect_stdout tests/cli/expected/clean.out
 ok "a clean driver: exit 0, its output exact"
+
+# A prebuilt .so (here, the image ntbox cached for clean.c) runs the same way.
+image=$(ls "$NTBOX_CACHE"/clean-*.so | head -n 1)
+[ -f "$image" ] || fail "no cached image of clean.c in $NTBOX_CACHE"
+dir=$(mktemp -d)
+cp "$image" "$dir/clean.so"
+run run "$dir/clean.so"
+rm -rf "$dir"
+expect_status 0
+expect_stdout_has "clean: unloading, sum 60"
+expect_stdout_has "ntbox: clean: loaded, ran and unloaded cleanly; no pool leaked; no warnings"
+ok "a prebuilt .so"
