@@ -212,8 +212,8 @@ static inline struct ex_shard *ex_shard_of(uintptr_t addr)
 
 static inline size_t ex_home(const struct ex_shard *s, uintptr_t addr)
 {
-    ULONG64 h = ex_hash(addr);
-    return (size_t)(h ^ (h >> 29)) & (s->capacity - 1);
+    /* Fibonacci hashing: the product's high bits mix every address bit. */
+    return (size_t)(ex_hash(addr) >> (64 - __builtin_ctzll(s->capacity)));
 }
 
 static struct ex_block *ex_find(struct ex_shard *s, uintptr_t addr)
@@ -348,9 +348,8 @@ static struct ex_tag_slot *ex_tag_slot_find(ULONG64 key)
 
 /* This thread's counters of (tag, pool class of type), NULL when its table
  * is full; the last one used is remembered, drivers reuse a tag in bursts. */
-static inline struct ex_tag_slot *ex_tag_slot(ULONG tag, ULONG type)
+static inline struct ex_tag_slot *ex_tag_slot(ULONG64 key)
 {
-    ULONG64 key = ex_tag_key(tag, type);
     if (ex_last_slot && ex_last_slot->key == key)
         return ex_last_slot;
     return ex_last_slot = ex_tag_slot_find(key);
@@ -360,6 +359,15 @@ static inline struct ex_tag_slot *ex_tag_slot(ULONG tag, ULONG type)
 static inline void ex_count(LONG64 *counter, LONG64 delta)
 {
     __atomic_store_n(counter, *counter + delta, __ATOMIC_RELAXED);
+}
+
+static inline void ex_count_free(ULONG64 key, SIZE_T size)
+{
+    struct ex_tag_slot *slot = ex_tag_slot(key);
+    if (slot) {
+        ex_count(&slot->frees, 1);
+        ex_count(&slot->bytes, -(LONG64)size);
+    }
 }
 
 static ULONG64 ex_sequence(void)
@@ -420,7 +428,7 @@ static void *ex_block_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const
     }
     ex_put(s, &b);
     ex_shard_unlock(s, biased);
-    struct ex_tag_slot *slot = ex_tag_slot(tag, type);
+    struct ex_tag_slot *slot = ex_tag_slot(ex_tag_key(tag, type));
     if (slot) {
         ex_count(&slot->allocs, 1);
         ex_count(&slot->bytes, (LONG64)size);
@@ -527,11 +535,20 @@ static void ex_block_free(const char *routine, PVOID p, ULONG tag, bool check_ta
 
     bool biased = ex_shard_lock(s);
     struct ex_block *found = addr ? ex_find(s, addr) : NULL;
+    /* The good free reads the entry in place: copying the whole entry and
+     * reading a field back stalls on store forwarding. */
+    if (found && !found->freed && !(check_tag && ((found->tag ^ tag) & ~(ULONG)PROTECTED_POOL)) &&
+        ex_irql_allows(found->type)) {
+        ULONG64 key = ex_tag_key(found->tag, found->type);
+        SIZE_T size = found->size;
+        ex_quarantine_add(s, found, caller);
+        ex_shard_unlock(s, biased);
+        ex_count_free(key, size);
+        return;
+    }
     struct ex_block b = found ? *found : (struct ex_block){ 0 };
     bool bad_tag = found && check_tag && ((b.tag ^ tag) & ~(ULONG)PROTECTED_POOL);
     bool bad_irql = found && !ex_irql_allows(b.type);
-    if (found && !b.freed && !bad_tag && !bad_irql)
-        ex_quarantine_add(s, found, caller);
     ex_shard_unlock(s, biased);
 
     if (!found)
@@ -553,11 +570,6 @@ static void ex_block_free(const char *routine, PVOID p, ULONG tag, bool check_ta
                     "%s(0x%llx) at %s: %s; %s pool is freed at IRQL <= %s.", routine, (unsigned long long)addr,
                     ke_irql_name(ke_irql_get()), what, (b.type & 1) ? "paged" : "nonpaged",
                     (b.type & 1) ? "APC_LEVEL" : "DISPATCH_LEVEL");
-    struct ex_tag_slot *slot = ex_tag_slot(b.tag, b.type);
-    if (slot) {
-        ex_count(&slot->frees, 1);
-        ex_count(&slot->bytes, -(LONG64)b.size);
-    }
 }
 
 void ex_pool_free(PVOID p, ULONG tag, const void *caller)
