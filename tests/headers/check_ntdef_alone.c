@@ -1,5 +1,5 @@
 /* tests/headers/check_ntdef_alone.c: ntdef.h alone gives the base types,
- * the string and list structures and the status codes (C).
+ * the string and list structures and the status codes (as C here, as C++ through the .cpp twin).
  * Compiling this file is the test. */
 #include <ntdef.h>
 

@@ -1,5 +1,2 @@
-/* tests/headers/check_ntifs.cpp: ntifs.h, a file-system filter's one include (C++).
- * Compiling this file is the test. */
-#include <ntifs.h>
-
-#include "sample_driver.h"
+/* tests/headers/check_ntifs.cpp: check_ntifs.c compiled as C++ (the WDK headers must work in both). */
+#include "check_ntifs.c"

@@ -1,6 +1,2 @@
-/* tests/headers/check_ntstatus_first.cpp: ntstatus.h before ntddk.h, as drivers that need every status code do (C++).
- * Compiling this file is the test. */
-#include <ntstatus.h>
-#include <ntddk.h>
-
-#include "sample_driver.h"
+/* tests/headers/check_ntstatus_first.cpp: check_ntstatus_first.c compiled as C++ (the WDK headers must work in both). */
+#include "check_ntstatus_first.c"

@@ -1,5 +1,5 @@
 /* tests/headers/check_sal.c: the SAL annotations the WDK samples use
- * compile away (C). Compiling this file is the test. */
+ * compile away (as C here, as C++ through the .cpp twin). Compiling this file is the test. */
 #include <ntddk.h>
 
 #include "sal_usage.h"

@@ -1,5 +1,2 @@
-/* tests/headers/check_sal.cpp: the SAL annotations the WDK samples use
- * compile away (C++). Compiling this file is the test. */
-#include <ntddk.h>
-
-#include "sal_usage.h"
+/* tests/headers/check_sal.cpp: check_sal.c compiled as C++ (the WDK headers must work in both). */
+#include "check_sal.c"

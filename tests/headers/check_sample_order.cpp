@@ -1,7 +1,2 @@
-/* tests/headers/check_sample_order.cpp: the include order of the book's samples: ntddk.h, ntstatus.h, wdm.h (C++).
- * Compiling this file is the test. */
-#include <ntddk.h>
-#include <ntstatus.h>
-#include <wdm.h>
-
-#include "sample_driver.h"
+/* tests/headers/check_sample_order.cpp: check_sample_order.c compiled as C++ (the WDK headers must work in both). */
+#include "check_sample_order.c"

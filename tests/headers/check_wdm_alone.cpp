@@ -1,5 +1,2 @@
-/* tests/headers/check_wdm_alone.cpp: wdm.h alone is enough for a WDM driver (C++).
- * Compiling this file is the test. */
-#include <wdm.h>
-
-#include "sample_driver.h"
+/* tests/headers/check_wdm_alone.cpp: check_wdm_alone.c compiled as C++ (the WDK headers must work in both). */
+#include "check_wdm_alone.c"
