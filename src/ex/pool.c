@@ -525,9 +525,15 @@ __attribute__((noreturn)) static void ex_bad_free(const char *routine, uintptr_t
                 routine, (unsigned long long)addr);
 }
 
-/* Frees p from `caller`; check_tag: compare tag with the allocation's,
- * ignoring PROTECTED_POOL. Every bad free is BAD_POOL_CALLER. */
-static void ex_block_free(const char *routine, PVOID p, ULONG tag, bool check_tag, const void *caller)
+/* ExFreePoolWithTag's check: a non-zero tag must be the allocation's,
+ * ignoring PROTECTED_POOL (tag 0 is ExFreePool, which checks nothing). */
+static bool ex_tag_mismatch(const struct ex_block *b, ULONG tag)
+{
+    return tag && ((b->tag ^ tag) & ~(ULONG)PROTECTED_POOL);
+}
+
+/* Frees p from `caller`. Every bad free is BAD_POOL_CALLER. */
+static void ex_block_free(const char *routine, PVOID p, ULONG tag, const void *caller)
 {
     uintptr_t addr = (uintptr_t)p;
     struct ex_shard *s = ex_shard_of(addr);
@@ -537,7 +543,7 @@ static void ex_block_free(const char *routine, PVOID p, ULONG tag, bool check_ta
     struct ex_block *found = addr ? ex_find(s, addr) : NULL;
     /* The good free reads the entry in place: copying the whole entry and
      * reading a field back stalls on store forwarding. */
-    if (found && !found->freed && !(check_tag && ((found->tag ^ tag) & ~(ULONG)PROTECTED_POOL)) &&
+    if (found && !found->freed && !ex_tag_mismatch(found, tag) &&
         ex_irql_allows(found->type)) {
         ULONG64 key = ex_tag_key(found->tag, found->type);
         SIZE_T size = found->size;
@@ -547,7 +553,7 @@ static void ex_block_free(const char *routine, PVOID p, ULONG tag, bool check_ta
         return;
     }
     struct ex_block b = found ? *found : (struct ex_block){ 0 };
-    bool bad_tag = found && check_tag && ((b.tag ^ tag) & ~(ULONG)PROTECTED_POOL);
+    bool bad_tag = found && ex_tag_mismatch(&b, tag);
     bool bad_irql = found && !ex_irql_allows(b.type);
     ex_shard_unlock(s, biased);
 
@@ -574,7 +580,7 @@ static void ex_block_free(const char *routine, PVOID p, ULONG tag, bool check_ta
 
 void ex_pool_free(PVOID p, ULONG tag, const void *caller)
 {
-    ex_block_free(tag ? "ExFreePoolWithTag" : "ExFreePool", p, tag, tag != 0, caller);
+    ex_block_free(tag ? "ExFreePoolWithTag" : "ExFreePool", p, tag, caller);
 }
 
 /* ------------------------------------------------------------------ */
@@ -919,14 +925,14 @@ PVOID NTAPI ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag,
  * ExFreePool; bug check 0xC2). */
 VOID NTAPI ExFreePool(PVOID P)
 {
-    ex_block_free("ExFreePool", P, 0, false, __builtin_return_address(0));
+    ex_block_free("ExFreePool", P, 0, __builtin_return_address(0));
 }
 
 /* Tag must match the allocation's, PROTECTED_POOL aside, else
  * BAD_POOL_CALLER 0x0A (WDK, ExFreePoolWithTag; bug check 0xC2). */
 VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
-    ex_block_free("ExFreePoolWithTag", P, Tag, true, __builtin_return_address(0));
+    ex_block_free("ExFreePoolWithTag", P, Tag, __builtin_return_address(0));
 }
 
 /* Frees a block from ExAllocatePool2/3; Tag must match (WDK, ExFreePool2).
@@ -935,5 +941,5 @@ VOID NTAPI ExFreePool2(PVOID P, ULONG Tag, PCPOOL_EXTENDED_PARAMETER ExtendedPar
 {
     (void)ExtendedParameters;
     (void)ExtendedParametersCount;
-    ex_block_free("ExFreePool2", P, Tag, true, __builtin_return_address(0));
+    ex_block_free("ExFreePool2", P, Tag, __builtin_return_address(0));
 }

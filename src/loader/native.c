@@ -205,6 +205,7 @@ static bool ldr_build_image(const char *source, const char *name, char *image, s
 }
 
 struct ldr_missing {
+    const void *ntbox_base; /* where the ntbox image is mapped */
     char list[2048];
     unsigned count;
 };
@@ -215,13 +216,9 @@ static void ldr_check_import(const char *name, void *ctx)
 {
     struct ldr_missing *missing = ctx;
     Dl_info info;
-    void *self = dlopen(NULL, RTLD_NOW);
-    void *sym = dlsym(self, name);
-    Dl_info main_info;
-    bool ours = sym && dladdr(sym, &info) && dladdr((void *)ldr_check_import, &main_info) &&
-                info.dli_fbase == main_info.dli_fbase;
-    dlclose(self);
-    if (ours)
+    void *sym = dlsym(RTLD_DEFAULT, name);
+
+    if (sym && dladdr(sym, &info) && info.dli_fbase == missing->ntbox_base)
         return;
     size_t used = strlen(missing->list);
     if (used + strlen(name) + 3 < sizeof missing->list)
@@ -281,7 +278,10 @@ struct ldr_module *ldr_load_native(const char *path, char *err, size_t errn)
         return NULL;
     }
 
+    Dl_info self;
     memset(&missing, 0, sizeof missing);
+    if (dladdr((void *)ldr_check_import, &self))
+        missing.ntbox_base = self.dli_fbase;
     if (!ldr_elf_imports(m.image, ldr_check_import, &missing, err, errn))
         return NULL;
     if (missing.count) {
