@@ -11,11 +11,13 @@
 #endif
 
 #include <ntbox/km_types.h>
+#include <ntbox/km_interlocked.h>
 #include <ntbox/km_ke.h>
 #include <ntbox/km_list.h>
 #include <ntbox/km_rtl.h>
 #include <ntbox/km_ex.h>
 #include <ntbox/km_dbg.h>
 #include <ntbox/km_io.h>
+#include <ntbox/km_file.h>
 
 #endif /* _WDMDDK_ */

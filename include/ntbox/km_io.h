@@ -15,6 +15,7 @@
 #define NTBOX_KM_IO_H
 
 #include <ntbox/km_types.h>
+#include <ntbox/ioctl_codes.h>
 
 NTBOX_BEGIN_DECLS
 
@@ -229,112 +230,6 @@ NTBOX_BEGIN_DECLS
 #define FILE_REMOTE_DEVICE_VSMB          0x00080000
 #define FILE_DEVICE_REQUIRE_SECURITY_CHECK 0x00100000
 
-/* DEVICE_OBJECT.DeviceType. */
-#define FILE_DEVICE_BEEP                0x00000001
-#define FILE_DEVICE_CD_ROM              0x00000002
-#define FILE_DEVICE_CD_ROM_FILE_SYSTEM  0x00000003
-#define FILE_DEVICE_CONTROLLER          0x00000004
-#define FILE_DEVICE_DATALINK            0x00000005
-#define FILE_DEVICE_DFS                 0x00000006
-#define FILE_DEVICE_DISK                0x00000007
-#define FILE_DEVICE_DISK_FILE_SYSTEM    0x00000008
-#define FILE_DEVICE_FILE_SYSTEM         0x00000009
-#define FILE_DEVICE_INPORT_PORT         0x0000000a
-#define FILE_DEVICE_KEYBOARD            0x0000000b
-#define FILE_DEVICE_MAILSLOT            0x0000000c
-#define FILE_DEVICE_MIDI_IN             0x0000000d
-#define FILE_DEVICE_MIDI_OUT            0x0000000e
-#define FILE_DEVICE_MOUSE               0x0000000f
-#define FILE_DEVICE_MULTI_UNC_PROVIDER  0x00000010
-#define FILE_DEVICE_NAMED_PIPE          0x00000011
-#define FILE_DEVICE_NETWORK             0x00000012
-#define FILE_DEVICE_NETWORK_BROWSER     0x00000013
-#define FILE_DEVICE_NETWORK_FILE_SYSTEM 0x00000014
-#define FILE_DEVICE_NULL                0x00000015
-#define FILE_DEVICE_PARALLEL_PORT       0x00000016
-#define FILE_DEVICE_PHYSICAL_NETCARD    0x00000017
-#define FILE_DEVICE_PRINTER             0x00000018
-#define FILE_DEVICE_SCANNER             0x00000019
-#define FILE_DEVICE_SERIAL_MOUSE_PORT   0x0000001a
-#define FILE_DEVICE_SERIAL_PORT         0x0000001b
-#define FILE_DEVICE_SCREEN              0x0000001c
-#define FILE_DEVICE_SOUND               0x0000001d
-#define FILE_DEVICE_STREAMS             0x0000001e
-#define FILE_DEVICE_TAPE                0x0000001f
-#define FILE_DEVICE_TAPE_FILE_SYSTEM    0x00000020
-#define FILE_DEVICE_TRANSPORT           0x00000021
-#define FILE_DEVICE_UNKNOWN             0x00000022
-#define FILE_DEVICE_VIDEO               0x00000023
-#define FILE_DEVICE_VIRTUAL_DISK        0x00000024
-#define FILE_DEVICE_WAVE_IN             0x00000025
-#define FILE_DEVICE_WAVE_OUT            0x00000026
-#define FILE_DEVICE_8042_PORT           0x00000027
-#define FILE_DEVICE_NETWORK_REDIRECTOR  0x00000028
-#define FILE_DEVICE_BATTERY             0x00000029
-#define FILE_DEVICE_BUS_EXTENDER        0x0000002a
-#define FILE_DEVICE_MODEM               0x0000002b
-#define FILE_DEVICE_VDM                 0x0000002c
-#define FILE_DEVICE_MASS_STORAGE        0x0000002d
-#define FILE_DEVICE_SMB                 0x0000002e
-#define FILE_DEVICE_KS                  0x0000002f
-#define FILE_DEVICE_CHANGER             0x00000030
-#define FILE_DEVICE_SMARTCARD           0x00000031
-#define FILE_DEVICE_ACPI                0x00000032
-#define FILE_DEVICE_DVD                 0x00000033
-#define FILE_DEVICE_FULLSCREEN_VIDEO    0x00000034
-#define FILE_DEVICE_DFS_FILE_SYSTEM     0x00000035
-#define FILE_DEVICE_DFS_VOLUME          0x00000036
-#define FILE_DEVICE_SERENUM             0x00000037
-#define FILE_DEVICE_TERMSRV             0x00000038
-#define FILE_DEVICE_KSEC                0x00000039
-#define FILE_DEVICE_FIPS                0x0000003A
-#define FILE_DEVICE_INFINIBAND          0x0000003B
-#define FILE_DEVICE_VMBUS               0x0000003E
-#define FILE_DEVICE_CRYPT_PROVIDER      0x0000003F
-#define FILE_DEVICE_WPD                 0x00000040
-#define FILE_DEVICE_BLUETOOTH           0x00000041
-#define FILE_DEVICE_MT_COMPOSITE        0x00000042
-#define FILE_DEVICE_MT_TRANSPORT        0x00000043
-#define FILE_DEVICE_BIOMETRIC           0x00000044
-#define FILE_DEVICE_PMI                 0x00000045
-#define FILE_DEVICE_EHSTOR              0x00000046
-#define FILE_DEVICE_DEVAPI              0x00000047
-#define FILE_DEVICE_GPIO                0x00000048
-#define FILE_DEVICE_USBEX               0x00000049
-#define FILE_DEVICE_CONSOLE             0x00000050
-#define FILE_DEVICE_NFP                 0x00000051
-#define FILE_DEVICE_SYSENV              0x00000052
-#define FILE_DEVICE_VIRTUAL_BLOCK       0x00000053
-#define FILE_DEVICE_POINT_OF_SERVICE    0x00000054
-#define FILE_DEVICE_STORAGE_REPLICATION 0x00000055
-#define FILE_DEVICE_TRUST_ENV           0x00000056
-#define FILE_DEVICE_UCM                 0x00000057
-#define FILE_DEVICE_UCMTCPCI            0x00000058
-#define FILE_DEVICE_PERSISTENT_MEMORY   0x00000059
-#define FILE_DEVICE_NVDIMM              0x0000005a
-#define FILE_DEVICE_HOLOGRAPHIC         0x0000005b
-#define FILE_DEVICE_SDFXHCI             0x0000005c
-#define FILE_DEVICE_UCMUCSI             0x0000005d
-
-/* I/O control codes: device type, required access, function, buffering.
- * The ULONG cast keeps vendor device types (0x8000 and up) from overflowing
- * int, which MSVC tolerates and UBSan does not. */
-#define CTL_CODE(DeviceType, Function, Method, Access) \
-    ((((ULONG)(DeviceType)) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
-#define DEVICE_TYPE_FROM_CTL_CODE(ctrlCode) (((ULONG)((ctrlCode) & 0xffff0000)) >> 16)
-#define METHOD_FROM_CTL_CODE(ctrlCode) ((ULONG)((ctrlCode) & 3))
-#define IoGetFunctionCodeFromCtlCode(ControlCode) (((ULONG)((ControlCode) & 0x3FFC)) >> 2)
-#define METHOD_BUFFERED   0
-#define METHOD_IN_DIRECT  1
-#define METHOD_OUT_DIRECT 2
-#define METHOD_NEITHER    3
-#define METHOD_DIRECT_TO_HARDWARE METHOD_IN_DIRECT
-#define METHOD_DIRECT_FROM_HARDWARE METHOD_OUT_DIRECT
-#define FILE_ANY_ACCESS     0
-#define FILE_SPECIAL_ACCESS FILE_ANY_ACCESS
-#define FILE_READ_ACCESS    0x0001
-#define FILE_WRITE_ACCESS   0x0002
-
 /* Priority boosts for IoCompleteRequest. */
 #define IO_NO_INCREMENT          0
 #define IO_CD_ROM_INCREMENT      1
@@ -348,51 +243,6 @@ NTBOX_BEGIN_DECLS
 #define IO_SERIAL_INCREMENT      2
 #define IO_SOUND_INCREMENT       8
 #define IO_VIDEO_INCREMENT       1
-
-/* File access rights. */
-#define FILE_READ_DATA            0x0001
-#define FILE_LIST_DIRECTORY       0x0001
-#define FILE_WRITE_DATA           0x0002
-#define FILE_ADD_FILE             0x0002
-#define FILE_APPEND_DATA          0x0004
-#define FILE_ADD_SUBDIRECTORY     0x0004
-#define FILE_CREATE_PIPE_INSTANCE 0x0004
-#define FILE_READ_EA              0x0008
-#define FILE_WRITE_EA             0x0010
-#define FILE_EXECUTE              0x0020
-#define FILE_TRAVERSE             0x0020
-#define FILE_DELETE_CHILD         0x0040
-#define FILE_READ_ATTRIBUTES      0x0080
-#define FILE_WRITE_ATTRIBUTES     0x0100
-#define FILE_ALL_ACCESS           (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FF)
-#define FILE_GENERIC_READ \
-    (STANDARD_RIGHTS_READ | FILE_READ_DATA | FILE_READ_ATTRIBUTES | FILE_READ_EA | SYNCHRONIZE)
-#define FILE_GENERIC_WRITE \
-    (STANDARD_RIGHTS_WRITE | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | FILE_APPEND_DATA | SYNCHRONIZE)
-#define FILE_GENERIC_EXECUTE \
-    (STANDARD_RIGHTS_EXECUTE | FILE_READ_ATTRIBUTES | FILE_EXECUTE | SYNCHRONIZE)
-
-#define FILE_SHARE_READ        0x00000001
-#define FILE_SHARE_WRITE       0x00000002
-#define FILE_SHARE_DELETE      0x00000004
-#define FILE_SHARE_VALID_FLAGS 0x00000007
-
-#define FILE_ATTRIBUTE_READONLY            0x00000001
-#define FILE_ATTRIBUTE_HIDDEN              0x00000002
-#define FILE_ATTRIBUTE_SYSTEM              0x00000004
-#define FILE_ATTRIBUTE_DIRECTORY           0x00000010
-#define FILE_ATTRIBUTE_ARCHIVE             0x00000020
-#define FILE_ATTRIBUTE_DEVICE              0x00000040
-#define FILE_ATTRIBUTE_NORMAL              0x00000080
-#define FILE_ATTRIBUTE_TEMPORARY           0x00000100
-#define FILE_ATTRIBUTE_SPARSE_FILE         0x00000200
-#define FILE_ATTRIBUTE_REPARSE_POINT       0x00000400
-#define FILE_ATTRIBUTE_COMPRESSED          0x00000800
-#define FILE_ATTRIBUTE_OFFLINE             0x00001000
-#define FILE_ATTRIBUTE_NOT_CONTENT_INDEXED 0x00002000
-#define FILE_ATTRIBUTE_ENCRYPTED           0x00004000
-#define FILE_ATTRIBUTE_VALID_FLAGS         0x00007fb7
-#define FILE_ATTRIBUTE_VALID_SET_FLAGS     0x000031a7
 
 /* Create dispositions (NtCreateFile's CreateDisposition). */
 #define FILE_SUPERSEDE           0x00000000

@@ -1,0 +1,71 @@
+/* ntbox/access_rights.h: access rights (standard, generic, file), share modes and file attributes.
+ * Shared by the kernel headers (wdm.h) and the user-mode client headers
+ * (windows.h), which define the same values on Windows. */
+#ifndef NTBOX_ACCESS_RIGHTS_H
+#define NTBOX_ACCESS_RIGHTS_H
+
+/* Access rights: standard ones in the high word, object-specific in the low. */
+#define DELETE                   0x00010000L
+#define READ_CONTROL             0x00020000L
+#define WRITE_DAC                0x00040000L
+#define WRITE_OWNER              0x00080000L
+#define SYNCHRONIZE              0x00100000L
+#define STANDARD_RIGHTS_REQUIRED 0x000F0000L
+#define STANDARD_RIGHTS_READ     READ_CONTROL
+#define STANDARD_RIGHTS_WRITE    READ_CONTROL
+#define STANDARD_RIGHTS_EXECUTE  READ_CONTROL
+#define STANDARD_RIGHTS_ALL      0x001F0000L
+#define SPECIFIC_RIGHTS_ALL      0x0000FFFFL
+#define ACCESS_SYSTEM_SECURITY   0x01000000L
+#define MAXIMUM_ALLOWED          0x02000000L
+#define GENERIC_READ             0x80000000L
+#define GENERIC_WRITE            0x40000000L
+#define GENERIC_EXECUTE          0x20000000L
+#define GENERIC_ALL              0x10000000L
+
+/* File access rights. */
+#define FILE_READ_DATA            0x0001
+#define FILE_LIST_DIRECTORY       0x0001
+#define FILE_WRITE_DATA           0x0002
+#define FILE_ADD_FILE             0x0002
+#define FILE_APPEND_DATA          0x0004
+#define FILE_ADD_SUBDIRECTORY     0x0004
+#define FILE_CREATE_PIPE_INSTANCE 0x0004
+#define FILE_READ_EA              0x0008
+#define FILE_WRITE_EA             0x0010
+#define FILE_EXECUTE              0x0020
+#define FILE_TRAVERSE             0x0020
+#define FILE_DELETE_CHILD         0x0040
+#define FILE_READ_ATTRIBUTES      0x0080
+#define FILE_WRITE_ATTRIBUTES     0x0100
+#define FILE_ALL_ACCESS           (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FF)
+#define FILE_GENERIC_READ \
+    (STANDARD_RIGHTS_READ | FILE_READ_DATA | FILE_READ_ATTRIBUTES | FILE_READ_EA | SYNCHRONIZE)
+#define FILE_GENERIC_WRITE \
+    (STANDARD_RIGHTS_WRITE | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | FILE_APPEND_DATA | SYNCHRONIZE)
+#define FILE_GENERIC_EXECUTE \
+    (STANDARD_RIGHTS_EXECUTE | FILE_READ_ATTRIBUTES | FILE_EXECUTE | SYNCHRONIZE)
+
+#define FILE_SHARE_READ        0x00000001
+#define FILE_SHARE_WRITE       0x00000002
+#define FILE_SHARE_DELETE      0x00000004
+#define FILE_SHARE_VALID_FLAGS 0x00000007
+
+#define FILE_ATTRIBUTE_READONLY            0x00000001
+#define FILE_ATTRIBUTE_HIDDEN              0x00000002
+#define FILE_ATTRIBUTE_SYSTEM              0x00000004
+#define FILE_ATTRIBUTE_DIRECTORY           0x00000010
+#define FILE_ATTRIBUTE_ARCHIVE             0x00000020
+#define FILE_ATTRIBUTE_DEVICE              0x00000040
+#define FILE_ATTRIBUTE_NORMAL              0x00000080
+#define FILE_ATTRIBUTE_TEMPORARY           0x00000100
+#define FILE_ATTRIBUTE_SPARSE_FILE         0x00000200
+#define FILE_ATTRIBUTE_REPARSE_POINT       0x00000400
+#define FILE_ATTRIBUTE_COMPRESSED          0x00000800
+#define FILE_ATTRIBUTE_OFFLINE             0x00001000
+#define FILE_ATTRIBUTE_NOT_CONTENT_INDEXED 0x00002000
+#define FILE_ATTRIBUTE_ENCRYPTED           0x00004000
+#define FILE_ATTRIBUTE_VALID_FLAGS         0x00007fb7
+#define FILE_ATTRIBUTE_VALID_SET_FLAGS     0x000031a7
+
+#endif
