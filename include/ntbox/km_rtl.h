@@ -225,6 +225,10 @@ NTSYSAPI NTSTATUS NTAPI RtlVerifyVersionInfo(_In_ PRTL_OSVERSIONINFOEXW VersionI
 NTSYSAPI ULONGLONG NTAPI VerSetConditionMask(_In_ ULONGLONG ConditionMask, _In_ ULONG TypeMask,
                                              _In_ UCHAR Condition);
 
+/* ---- NTSTATUS -> Win32 error code (values in ntbox/winerror.h). ---- */
+NTSYSAPI ULONG NTAPI RtlNtStatusToDosError(_In_ NTSTATUS Status);
+NTSYSAPI ULONG NTAPI RtlNtStatusToDosErrorNoTeb(_In_ NTSTATUS Status);
+
 NTBOX_END_DECLS
 
 #endif
