@@ -2,6 +2,12 @@
  * against glibc malloc + free in the same run: 64-byte blocks and a mixed
  * run (16 to 4000 bytes), on 1 thread and on 2 threads at once.
  *
+ * The pool is called as a driver calls it: through a pointer, the way an
+ * import is bound, from a call site outside ntbox, so every allocation is
+ * recorded with its caller, tag and size and every free validated, as in a
+ * driver run. The machine is shared and noisy: pool and malloc rounds
+ * alternate, and each figure is the median of BENCH_ROUNDS rounds.
+ *
  * Each configuration ends with one summary line:
  *   bench pool: X ns/op (baseline malloc: Y ns/op, ratio R)
  * where an op is one allocation and its free, and X, Y are the 64-byte
@@ -13,7 +19,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define BENCH_OPS 4000000u
+#define BENCH_OPS 2000000u
+#define BENCH_ROUNDS 9
 #define BENCH_LIVE 32u /* blocks kept alive, so frees are not all LIFO */
 
 enum bench_kind { BENCH_POOL, BENCH_MALLOC };
@@ -23,6 +30,10 @@ struct bench_run {
     int mixed;
     double ns_per_op;
 };
+
+/* The driver's view: imported routines, called through their bound address. */
+static PVOID (NTAPI *volatile bench_alloc)(POOL_TYPE, SIZE_T, ULONG) = ExAllocatePoolWithTag;
+static VOID (NTAPI *volatile bench_free)(PVOID) = ExFreePool;
 
 static double bench_now(void)
 {
@@ -40,6 +51,8 @@ static void *bench_thread(void *arg)
 {
     struct bench_run *run = arg;
     void *live[BENCH_LIVE] = { 0 };
+    PVOID (NTAPI *alloc)(POOL_TYPE, SIZE_T, ULONG) = bench_alloc;
+    VOID (NTAPI *release)(PVOID) = bench_free;
     double start = bench_now();
 
     for (unsigned i = 0; i < BENCH_OPS; i++) {
@@ -47,8 +60,8 @@ static void *bench_thread(void *arg)
         SIZE_T size = bench_size(i, run->mixed);
         if (run->kind == BENCH_POOL) {
             if (live[k])
-                ExFreePool(live[k]);
-            live[k] = ExAllocatePoolWithTag(NonPagedPoolNx, size, 'hcnB');
+                release(live[k]);
+            live[k] = alloc(NonPagedPoolNx, size, 'hcnB');
         } else {
             free(live[k]);
             live[k] = malloc(size);
@@ -57,7 +70,7 @@ static void *bench_thread(void *arg)
     }
     for (unsigned k = 0; k < BENCH_LIVE; k++) {
         if (run->kind == BENCH_POOL)
-            ExFreePool(live[k]);
+            release(live[k]);
         else
             free(live[k]);
     }
@@ -80,12 +93,31 @@ static double bench_measure(enum bench_kind kind, int mixed, int threads)
     return sum / threads;
 }
 
+static int bench_by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Medians of pool and malloc rounds, run alternately. */
+static void bench_pair(int mixed, int threads, double *pool, double *base)
+{
+    double p[BENCH_ROUNDS], m[BENCH_ROUNDS];
+    for (int r = 0; r < BENCH_ROUNDS; r++) {
+        p[r] = bench_measure(BENCH_POOL, mixed, threads);
+        m[r] = bench_measure(BENCH_MALLOC, mixed, threads);
+    }
+    qsort(p, BENCH_ROUNDS, sizeof p[0], bench_by_value);
+    qsort(m, BENCH_ROUNDS, sizeof m[0], bench_by_value);
+    *pool = p[BENCH_ROUNDS / 2];
+    *base = m[BENCH_ROUNDS / 2];
+}
+
 static void bench_config(const char *name, int threads)
 {
-    double pool_mixed = bench_measure(BENCH_POOL, 1, threads);
-    double malloc_mixed = bench_measure(BENCH_MALLOC, 1, threads);
-    double pool = bench_measure(BENCH_POOL, 0, threads);
-    double base = bench_measure(BENCH_MALLOC, 0, threads);
+    double pool_mixed, malloc_mixed, pool, base;
+    bench_pair(1, threads, &pool_mixed, &malloc_mixed);
+    bench_pair(0, threads, &pool, &base);
     printf("%s, %d thread%s, mixed sizes: pool %.1f ns/op, malloc %.1f ns/op\n", name, threads,
            threads > 1 ? "s" : "", pool_mixed, malloc_mixed);
     printf("%s, %d thread%s, 64-byte blocks: pool %.1f ns/op, malloc %.1f ns/op\n", name, threads,

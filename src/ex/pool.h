@@ -1,4 +1,4 @@
-/* ex/pool.h: ntbox-internal entry points of the pool (src/ex/pool.c).
+/* ex/pool.h: ntbox-internal entry points of the pool (src/ex/pool*.c).
  *
  * Every kernel routine that allocates on a driver's behalf (Rtl string
  * conversions with AllocateDestinationString, ...) goes through here, passing
@@ -8,6 +8,7 @@
 #define NTBOX_EX_POOL_H
 
 #include <ntddk.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -19,6 +20,18 @@ PVOID ex_pool_allocate(POOL_TYPE type, SIZE_T size, ULONG tag, const void *calle
 /* Frees like ExFreePoolWithTag(p, tag) (tag 0: ExFreePool) called from
  * `caller`; a bad free is a bugcheck charged to `caller`. */
 void ex_pool_free(PVOID p, ULONG tag, const void *caller);
+
+/* True when p points into the pool's address space: a block, live or
+ * freed, or memory the pool holds for later blocks. Stack, malloc, image and
+ * user-mode buffers are never there. One range check, no lock: the I/O
+ * manager asks it to tell kernel buffers from user buffers. */
+bool ex_pool_owns_address(const void *p);
+
+/* A block a thread frees is handed out again only once that thread has
+ * freed EX_POOL_QUARANTINE_BLOCKS - 1 more blocks of its size class (blocks
+ * of the same size share one); until it is handed out, a second free of it
+ * is recognised as a double free (BAD_POOL_CALLER 0x07). */
+#define EX_POOL_QUARANTINE_BLOCKS 64
 
 /* The poolmon-style table of the run so far (tag in memory order, type,
  * allocs, frees, diff, bytes). */

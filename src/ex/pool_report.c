@@ -5,7 +5,7 @@
  * rows sorted by tag, "Paged" and "Nonp" types; ntbox adds "NonpNx" so the
  * no-execute nonpaged pool (POOL_FLAG_NON_PAGED) is counted apart. Bytes are
  * the bytes requested and not yet freed, without pool headers. */
-#include "ex/pool.h"
+#include "ex/pool_internal.h"
 
 #include "loader/symbols.h"
 
@@ -55,6 +55,46 @@ void ex_pool_print_table(FILE *out)
     }
     fflush(out);
     free(rows);
+}
+
+struct ex_live_list {
+    struct ex_pool_block_info *blocks;
+    size_t n, cap;
+};
+
+static void ex_collect_live(const struct ex_found *b, void *ctx)
+{
+    struct ex_live_list *list = ctx;
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 64;
+        struct ex_pool_block_info *grown = realloc(list->blocks, cap * sizeof *grown);
+        if (!grown)
+            return; /* the report lists what fitted */
+        list->blocks = grown;
+        list->cap = cap;
+    }
+    list->blocks[list->n++] = (struct ex_pool_block_info){ (const void *)b->addr, b->size, b->rec.tag,
+                                                           (POOL_TYPE)b->rec.type, b->rec.caller,
+                                                           b->rec.sequence };
+}
+
+static int ex_by_sequence(const void *a, const void *b)
+{
+    const struct ex_pool_block_info *x = a, *y = b;
+    if (x->sequence != y->sequence)
+        return x->sequence < y->sequence ? -1 : 1;
+    return x->address < y->address ? -1 : x->address > y->address;
+}
+
+size_t ex_pool_live_blocks(struct ex_pool_block_info **blocks)
+{
+    struct ex_live_list list = { NULL, 0, 0 };
+    ex_slab_each_live(ex_collect_live, &list);
+    ex_large_each_live(ex_collect_live, &list);
+    if (list.n)
+        qsort(list.blocks, list.n, sizeof *list.blocks, ex_by_sequence);
+    *blocks = list.blocks;
+    return list.n;
 }
 
 size_t ex_pool_outstanding(char **text)

@@ -37,13 +37,18 @@ static bool all_bytes(const void *p, unsigned char value, size_t n)
     return true;
 }
 
-/* Leaves a freed malloc block of n bytes full of 0xAA where the next
- * allocation of that size is likely to land, so zeroing is observable. */
-static void dirty_heap(size_t n)
+/* Leaves this thread's next pool block of n bytes dirty (0xAA), so zeroing
+ * is observable: a full quarantine of freed, dirtied blocks of that size
+ * hands its oldest out next. */
+static void dirty_pool(size_t n)
 {
-    unsigned char *p = malloc(n);
-    memset(p, 0xAA, n);
-    free(p);
+    void *blocks[EX_POOL_QUARANTINE_BLOCKS];
+    for (size_t i = 0; i < EX_POOL_QUARANTINE_BLOCKS; i++) {
+        blocks[i] = ExAllocatePoolWithTag(NonPagedPoolNx, n, 'ytiD');
+        memset(blocks[i], 0xAA, n);
+    }
+    for (size_t i = 0; i < EX_POOL_QUARANTINE_BLOCKS; i++)
+        ExFreePool(blocks[i]);
 }
 
 /* "Memory allocations of less than PAGE_SIZE ... are aligned on ... 16-byte
@@ -73,16 +78,28 @@ KT_TEST(ExAllocatePoolWithTag_cache_aligned)
     ExFreePool(q);
 }
 
+/* The blocks dirty_pool leaves are what the next allocation gets: without
+ * POOL_ZERO_ALLOCATION, "the contents of the allocated memory are not
+ * initialized" (so the zeroing tests below show something). */
+KT_TEST(ExAllocatePoolWithTag_does_not_zero)
+{
+    dirty_pool(200);
+    unsigned char *p = ExAllocatePoolWithTag(PagedPool, 200, 'oreZ');
+    KT_REQUIRE(KT_TRUE(p != NULL));
+    KT_TRUE(all_bytes(p, 0xAA, 200));
+    ExFreePool(p);
+}
+
 /* ExAllocatePoolZero is ExAllocatePoolWithTag with POOL_ZERO_ALLOCATION:
  * the block is zeroed. */
 KT_TEST(ExAllocatePoolZero_zeroes)
 {
-    dirty_heap(200);
+    dirty_pool(200);
     unsigned char *p = ExAllocatePoolZero(PagedPool, 200, 'oreZ');
     KT_REQUIRE(KT_TRUE(p != NULL));
     KT_TRUE(all_bytes(p, 0, 200));
     ExFreePoolWithTag(p, 'oreZ');
-    dirty_heap(300);
+    dirty_pool(300);
     p = ExAllocatePoolWithTag((POOL_TYPE)(NonPagedPoolNx | POOL_ZERO_ALLOCATION), 300, 'oreZ');
     KT_REQUIRE(KT_TRUE(p != NULL));
     KT_TRUE(all_bytes(p, 0, 300));
@@ -93,11 +110,11 @@ KT_TEST(ExAllocatePoolZero_zeroes)
  * Uninitialized helpers allocate the same block without zeroing. */
 KT_TEST(ExAllocatePool_inline_helpers)
 {
-    dirty_heap(72);
+    dirty_pool(72);
     unsigned char *q = ExAllocatePoolQuotaZero(PagedPool, 72, 'pleH');
     KT_REQUIRE(KT_TRUE(q != NULL));
     KT_TRUE(all_bytes(q, 0, 72));
-    dirty_heap(88);
+    dirty_pool(88);
     unsigned char *r = ExAllocatePoolPriorityZero(NonPagedPoolNx, 88, 'pleH', NormalPoolPriority);
     KT_REQUIRE(KT_TRUE(r != NULL));
     KT_TRUE(all_bytes(r, 0, 88));

@@ -124,9 +124,12 @@ KT_TEST(ExAllocatePool2_tag_zero)
 KT_TEST(ExAllocatePool2_zeroes)
 {
     for (SIZE_T size = 8; size <= 8192; size *= 4) {
-        unsigned char *junk = malloc(size);
-        memset(junk, 0xAA, size);
-        free(junk);
+        /* A full quarantine of dirty blocks: its oldest is handed out next. */
+        void *junk[EX_POOL_QUARANTINE_BLOCKS];
+        for (size_t i = 0; i < EX_POOL_QUARANTINE_BLOCKS; i++)
+            memset(junk[i] = ExAllocatePool2(POOL_FLAG_PAGED | POOL_FLAG_UNINITIALIZED, size, 'knuJ'), 0xAA, size);
+        for (size_t i = 0; i < EX_POOL_QUARANTINE_BLOCKS; i++)
+            ExFreePool(junk[i]);
         unsigned char *p = ExAllocatePool2(POOL_FLAG_PAGED, size, 'oreZ');
         KT_REQUIRE(KT_TRUE(p != NULL));
         size_t nonzero = 0;
@@ -138,6 +141,11 @@ KT_TEST(ExAllocatePool2_zeroes)
     void *u = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_UNINITIALIZED, 64, 'oreZ');
     KT_TRUE(u != NULL);
     ExFreePool(u);
+    /* A block larger than the slabs' is zeroed as well. */
+    unsigned char *big = ExAllocatePool2(POOL_FLAG_NON_PAGED, 100000, 'oreZ');
+    KT_REQUIRE(KT_TRUE(big != NULL));
+    KT_EQ_INT(big[0] | big[50000] | big[99999], 0);
+    ExFreePool(big);
 }
 
 /* Insufficient memory: NULL by default. */

@@ -96,29 +96,34 @@ KT_TEST(ex_pool_print_table_sorted_by_tag)
 }
 
 /* Each allocation not yet freed, in allocation order: tag, pool type, size,
- * address, and where it was allocated. */
+ * address, and where it was allocated; small and large blocks alike. */
 KT_TEST(ex_pool_outstanding_lists_live_blocks_in_order)
 {
     size_t before = ex_pool_outstanding(NULL);
     void *a = ExAllocatePoolWithTag(PagedPool, 0x58, 'dcba');
     void *b = ExAllocatePoolWithTag(NonPagedPoolNx, 0x20, '2keL');
+    void *big = ExAllocatePoolWithTag(PagedPool, 0x12345, 'giBL');
     void *c = ExAllocatePool2(POOL_FLAG_NON_PAGED_EXECUTE, 0x11, '3keL');
-    KT_REQUIRE(KT_TRUE(a && b && c));
+    KT_REQUIRE(KT_TRUE(a && b && big && c));
     ExFreePool(b);
 
-    char *text, line_a[128], line_c[128];
-    KT_EQ_INT(ex_pool_outstanding(&text) - before, 2);
+    char *text, line_a[128], line_big[128], line_c[128];
+    KT_EQ_INT(ex_pool_outstanding(&text) - before, 3);
     snprintf(line_a, sizeof line_a, "  'abcd' PagedPool 0x58 bytes at 0x%016llx allocated at ",
              (unsigned long long)(uintptr_t)a);
+    snprintf(line_big, sizeof line_big, "  'LBig' PagedPool 0x12345 bytes at 0x%016llx allocated at ",
+             (unsigned long long)(uintptr_t)big);
     snprintf(line_c, sizeof line_c, "  'Lek3' NonPagedPool 0x11 bytes at 0x%016llx allocated at ",
              (unsigned long long)(uintptr_t)c);
-    const char *pa = strstr(text, line_a), *pc = strstr(text, line_c);
+    const char *pa = strstr(text, line_a), *pbig = strstr(text, line_big), *pc = strstr(text, line_c);
     KT_CONTAINS(text, line_a);
+    KT_CONTAINS(text, line_big);
     KT_CONTAINS(text, line_c);
-    KT_TRUE(pa && pc && pa < pc);
+    KT_TRUE(pa && pbig && pc && pa < pbig && pbig < pc);
     KT_TRUE(strstr(text, "'Lek2'") == NULL);
     free(text);
     ExFreePool(a);
+    ExFreePool(big);
     ExFreePool(c);
     KT_EQ_INT(ex_pool_outstanding(NULL), before);
 }
