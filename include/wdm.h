@@ -17,5 +17,6 @@
 #include <ntbox/km_ex.h>
 #include <ntbox/km_dbg.h>
 #include <ntbox/km_io.h>
+#include <ntbox/km_mm.h>
 
 #endif /* _WDMDDK_ */
