@@ -18,6 +18,8 @@
 #include <ntbox/km_ex.h>
 #include <ntbox/km_dbg.h>
 #include <ntbox/km_io.h>
+#include <ntbox/km_mm.h>
 #include <ntbox/km_file.h>
+#include <ntbox/km_ps.h>
 
 #endif /* _WDMDDK_ */

@@ -4,7 +4,8 @@
  * (IoGetCurrentIrpStackLocation, IoGetNextIrpStackLocation,
  * IoSkipCurrentIrpStackLocation, IoCopyCurrentIrpStackLocationToNext,
  * IoSetNextIrpStackLocation, IoMarkIrpPending, IoSetCompletionRoutine,
- * IoSetCancelRoutine).
+ * IoSetCancelRoutine), and the I/O manager's routines for IRPs, completion,
+ * cancellation, requests built for drivers and MDLs.
  *
  * Layouts are Windows x64's, asserted at the end of each group; the numbers
  * agree with mingw-w64's ddk/wdm.h (tools/layout/check.sh) except where
@@ -1174,6 +1175,53 @@ FORCEINLINE PDRIVER_CANCEL IoSetCancelRoutine(_Inout_ PIRP Irp, _In_opt_ PDRIVER
 {
     return __atomic_exchange_n(&Irp->CancelRoutine, CancelRoutine, __ATOMIC_SEQ_CST);
 }
+
+/* IRPs: allocation and reuse. IoAllocateIrp zero-fills the IRP and its
+ * StackSize stack locations and points CurrentLocation (StackSize + 1) and
+ * Tail.Overlay.CurrentStackLocation one past the last location. */
+NTKERNELAPI PIRP NTAPI IoAllocateIrp(_In_ CCHAR StackSize, _In_ BOOLEAN ChargeQuota);
+NTKERNELAPI VOID NTAPI IoFreeIrp(_In_ PIRP Irp);
+NTKERNELAPI VOID NTAPI IoInitializeIrp(_Inout_ PIRP Irp, _In_ USHORT PacketSize, _In_ CCHAR StackSize);
+NTKERNELAPI VOID NTAPI IoReuseIrp(_Inout_ PIRP Irp, _In_ NTSTATUS Iostatus);
+
+/* Passing an IRP down and completing it. The WDK's IoCallDriver and
+ * IoCompleteRequest are macros over the FASTCALL exports. */
+NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(_In_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+#define IoCallDriver(a, b) IofCallDriver(a, b)
+NTKERNELAPI VOID FASTCALL IofCompleteRequest(_In_ PIRP Irp, _In_ CCHAR PriorityBoost);
+#define IoCompleteRequest(a, b) IofCompleteRequest(a, b)
+NTKERNELAPI NTSTATUS NTAPI IoSetCompletionRoutineEx(_In_ PDEVICE_OBJECT DeviceObject, _In_ PIRP Irp,
+                                                    _In_ PIO_COMPLETION_ROUTINE CompletionRoutine,
+                                                    _In_opt_ PVOID Context, _In_ BOOLEAN InvokeOnSuccess,
+                                                    _In_ BOOLEAN InvokeOnError, _In_ BOOLEAN InvokeOnCancel);
+
+/* Cancellation: one system-wide cancel spin lock. */
+NTKERNELAPI VOID NTAPI IoAcquireCancelSpinLock(_Out_ PKIRQL Irql);
+NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(_In_ KIRQL Irql);
+NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(_In_ PIRP Irp);
+
+/* IRPs the I/O manager builds for a driver: buffered as the target device
+ * (or the control code's METHOD_*) asks, finished (status block, event,
+ * buffers, the IRP itself) by the I/O manager once completed, except the
+ * asynchronous kind, which the caller frees from its completion routine. */
+NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(_In_ ULONG IoControlCode, _In_ PDEVICE_OBJECT DeviceObject,
+                                                     _In_opt_ PVOID InputBuffer, _In_ ULONG InputBufferLength,
+                                                     _Out_opt_ PVOID OutputBuffer, _In_ ULONG OutputBufferLength,
+                                                     _In_ BOOLEAN InternalDeviceIoControl, _In_opt_ PKEVENT Event,
+                                                     _Out_ PIO_STATUS_BLOCK IoStatusBlock);
+NTKERNELAPI PIRP NTAPI IoBuildSynchronousFsdRequest(_In_ ULONG MajorFunction, _In_ PDEVICE_OBJECT DeviceObject,
+                                                    _Inout_opt_ PVOID Buffer, _In_opt_ ULONG Length,
+                                                    _In_opt_ PLARGE_INTEGER StartingOffset, _In_ PKEVENT Event,
+                                                    _Out_ PIO_STATUS_BLOCK IoStatusBlock);
+NTKERNELAPI PIRP NTAPI IoBuildAsynchronousFsdRequest(_In_ ULONG MajorFunction, _In_ PDEVICE_OBJECT DeviceObject,
+                                                     _Inout_opt_ PVOID Buffer, _In_opt_ ULONG Length,
+                                                     _In_opt_ PLARGE_INTEGER StartingOffset,
+                                                     _In_opt_ PIO_STATUS_BLOCK IoStatusBlock);
+
+/* MDLs (the Mm routines that fill and map them are in km_mm.h). */
+NTKERNELAPI PMDL NTAPI IoAllocateMdl(_In_opt_ __drv_aliasesMem PVOID VirtualAddress, _In_ ULONG Length,
+                                     _In_ BOOLEAN SecondaryBuffer, _In_ BOOLEAN ChargeQuota, _Inout_opt_ PIRP Irp);
+NTKERNELAPI VOID NTAPI IoFreeMdl(_In_ PMDL Mdl);
 
 /* Windows x64 layouts (checked by tools/layout/check.sh). */
 C_ASSERT(sizeof(IO_STATUS_BLOCK) == 0x10);

@@ -1,4 +1,5 @@
-/* ntbox/km_ke.h: the kernel core (Ke): IRQL, spin locks, bugchecks.
+/* ntbox/km_ke.h: the kernel core (Ke): IRQL, spin locks, bugchecks, events
+ * and waits, the system and interrupt clocks.
  * On x64 KeRaiseIrql and KeAcquireSpinLock are macros, as in the WDK. */
 #ifndef NTBOX_KM_KE_H
 #define NTBOX_KM_KE_H
@@ -53,6 +54,34 @@ NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(_In_ ULONG BugCheckCode, _
                                                       _In_ ULONG_PTR BugCheckParameter2, _In_ ULONG_PTR BugCheckParameter3,
                                                       _In_ ULONG_PTR BugCheckParameter4);
 NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheck(_In_ ULONG BugCheckCode);
+
+/* Events. The state lives in Header.SignalState (0 or 1) and the waiters
+ * hang off Header.WaitListHead, as on Windows; Header.Type is 0 for a
+ * notification event and 1 for a synchronization event, Header.Size 6. */
+NTKERNELAPI VOID NTAPI KeInitializeEvent(_Out_ PRKEVENT Event, _In_ EVENT_TYPE Type, _In_ BOOLEAN State);
+NTKERNELAPI LONG NTAPI KeSetEvent(_Inout_ PRKEVENT Event, _In_ KPRIORITY Increment, _In_ BOOLEAN Wait);
+NTKERNELAPI LONG NTAPI KeResetEvent(_Inout_ PRKEVENT Event);
+NTKERNELAPI VOID NTAPI KeClearEvent(_Inout_ PRKEVENT Event);
+NTKERNELAPI LONG NTAPI KeReadStateEvent(_In_ PRKEVENT Event);
+NTKERNELAPI LONG NTAPI KePulseEvent(_Inout_ PRKEVENT Event, _In_ KPRIORITY Increment, _In_ BOOLEAN Wait);
+
+/* Waits. Timeout: NULL waits forever, 0 only tests, negative is relative
+ * and positive absolute system time, in 100-nanosecond units. */
+NTKERNELAPI NTSTATUS NTAPI KeWaitForSingleObject(_In_ PVOID Object, _In_ KWAIT_REASON WaitReason,
+                                                 _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
+                                                 _In_opt_ PLARGE_INTEGER Timeout);
+NTKERNELAPI NTSTATUS NTAPI KeWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) PVOID Object[],
+                                                    _In_ WAIT_TYPE WaitType, _In_ KWAIT_REASON WaitReason,
+                                                    _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
+                                                    _In_opt_ PLARGE_INTEGER Timeout,
+                                                    _Out_opt_ PKWAIT_BLOCK WaitBlockArray);
+
+/* Clocks, in 100-nanosecond units: system time counts from 1601-01-01 UTC,
+ * interrupt time from boot. The x64 WDK makes KeQueryInterruptTime a read
+ * of the shared user data page, which ntbox does not map; here it is the
+ * routine ntoskrnl also exports. */
+NTKERNELAPI VOID NTAPI KeQuerySystemTimePrecise(_Out_ PLARGE_INTEGER CurrentTime);
+NTKERNELAPI ULONGLONG NTAPI KeQueryInterruptTime(VOID);
 
 NTBOX_END_DECLS
 

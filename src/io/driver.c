@@ -31,7 +31,7 @@ static NTSTATUS NTAPI io_invalid_device_request(PDEVICE_OBJECT device, PIRP irp)
     (void)device;
     irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
     irp->IoStatus.Information = 0;
-    /* FIXME: IoCompleteRequest(irp, IO_NO_INCREMENT) once the I/O manager dispatches IRPs. */
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
     return STATUS_INVALID_DEVICE_REQUEST;
 }
 

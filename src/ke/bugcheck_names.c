@@ -8,10 +8,13 @@
 static const struct ke_bugcheck_info ke_bugchecks[] = {
     { 0x01, "APC_INDEX_MISMATCH", "A thread's count of disabled kernel APCs was not the same on return from a routine as on entry." },
     { 0x0A, "IRQL_NOT_LESS_OR_EQUAL", "Kernel code touched pageable or invalid memory at an IRQL that was too high." },
+    { 0x0C, "MAXIMUM_WAIT_OBJECTS_EXCEEDED", "A thread waited on more objects than its wait blocks allow." },
     { 0x1E, "KMODE_EXCEPTION_NOT_HANDLED", "Kernel-mode code raised an exception that no handler caught." },
     { 0x19, "BAD_POOL_HEADER", "A pool header is corrupt." },
+    { 0x35, "NO_MORE_IRP_STACK_LOCATIONS", "A driver passed an IRP to IoCallDriver with no stack location left for the next driver." },
     { 0x3B, "SYSTEM_SERVICE_EXCEPTION", "An exception happened while running a system service on behalf of a caller." },
     { 0x44, "MULTIPLE_IRP_COMPLETE_REQUESTS", "A driver completed an IRP that was already completed." },
+    { 0x48, "CANCEL_STATE_IN_COMPLETED_IRP", "A driver cancelled an IRP that had already been completed." },
     { 0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE", "A thread returned to user mode from a system call at an IRQL above PASSIVE_LEVEL." },
     { 0x50, "PAGE_FAULT_IN_NONPAGED_AREA", "Kernel code referenced memory that is not valid." },
     { 0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED", "A system thread raised an exception that no handler caught." },
