@@ -64,6 +64,7 @@ typedef LONG HRESULT;
 #define ERROR_SHARING_PAUSED                            70
 #define ERROR_REQ_NOT_ACCEP                             71
 #define ERROR_REDIR_PAUSED                              72
+#define ERROR_FILE_EXISTS                               80
 #define ERROR_CANNOT_MAKE                               82
 #define ERROR_INVALID_PASSWORD                          86
 #define ERROR_INVALID_PARAMETER                         87
@@ -329,8 +330,15 @@ typedef LONG HRESULT;
 #define ERROR_KEY_HAS_CHILDREN                          1020
 #define ERROR_CHILD_MUST_BE_VOLATILE                    1021
 #define ERROR_NOTIFY_ENUM_DIR                           1022
+#define ERROR_INVALID_SERVICE_CONTROL                   1052
 #define ERROR_SERVICE_ALREADY_RUNNING                   1056
 #define ERROR_SERVICE_DISABLED                          1058
+#define ERROR_SERVICE_DOES_NOT_EXIST                    1060
+#define ERROR_SERVICE_NOT_ACTIVE                        1062
+#define ERROR_DATABASE_DOES_NOT_EXIST                   1065
+#define ERROR_SERVICE_MARKED_FOR_DELETE                 1072
+#define ERROR_SERVICE_EXISTS                            1073
+#define ERROR_SERVICE_NEVER_STARTED                     1077
 #define ERROR_END_OF_MEDIA                              1100
 #define ERROR_FILEMARK_DETECTED                         1101
 #define ERROR_BEGINNING_OF_MEDIA                        1102
@@ -521,6 +529,7 @@ typedef LONG HRESULT;
 #define ERROR_EVENTLOG_FILE_CHANGED                     1503
 #define ERROR_DEVICE_REMOVED                            1617
 #define ERROR_FAIL_FAST_EXCEPTION                       1653
+#define RPC_S_SERVER_UNAVAILABLE                        1722
 #define ERROR_INVALID_USER_BUFFER                       1784
 #define ERROR_UNRECOGNIZED_MEDIA                        1785
 #define ERROR_NO_TRUST_LSA_SECRET                       1786

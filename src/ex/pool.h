@@ -42,6 +42,12 @@ void ex_pool_print_table(FILE *out);
  * address and the source line that allocated it. */
 size_t ex_pool_outstanding(char **text);
 
+/* The same for the allocations made from one loaded image's code (the
+ * driver's own, and those ntbox made on its behalf, charged to its call
+ * sites). */
+struct ldr_module;
+size_t ex_pool_outstanding_of(const struct ldr_module *owner, char **text);
+
 /* What the reports read (src/ex/pool_report.c). */
 enum ex_pool_class { EX_POOL_PAGED, EX_POOL_NONPAGED, EX_POOL_NONPAGED_NX, EX_POOL_CLASSES };
 

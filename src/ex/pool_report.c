@@ -7,6 +7,7 @@
  * the bytes requested and not yet freed, without pool headers. */
 #include "ex/pool_internal.h"
 
+#include "loader/module.h"
 #include "loader/symbols.h"
 
 #include <stdint.h>
@@ -97,31 +98,39 @@ size_t ex_pool_live_blocks(struct ex_pool_block_info **blocks)
     return list.n;
 }
 
-size_t ex_pool_outstanding(char **text)
+size_t ex_pool_outstanding_of(const struct ldr_module *owner, char **text)
 {
     struct ex_pool_block_info *blocks;
-    size_t n = ex_pool_live_blocks(&blocks);
+    size_t n = ex_pool_live_blocks(&blocks), count = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = text ? open_memstream(&buf, &len) : NULL;
 
-    if (text) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        for (size_t i = 0; f && i < n; i++) {
-            char tag[5], where[512];
-            const char *type = ex_pool_type_name(blocks[i].type);
-            const char *driver = ldr_driver_name_at(blocks[i].caller);
-            fprintf(f, "  '%s' %s 0x%llx bytes at 0x%016llx allocated at %s", ex_pool_tag_text(blocks[i].tag, tag),
-                    type ? type : "?", (unsigned long long)blocks[i].size,
-                    (unsigned long long)(uintptr_t)blocks[i].address,
-                    ldr_describe_address(blocks[i].caller, true, where, sizeof where));
-            if (driver)
-                fprintf(f, " by %s", driver);
-            fputc('\n', f);
-        }
-        if (f)
-            fclose(f);
-        *text = buf;
+    for (size_t i = 0; i < n; i++) {
+        if (owner && ldr_module_at(blocks[i].caller) != owner)
+            continue;
+        count++;
+        if (!f)
+            continue;
+        char tag[5], where[512];
+        const char *type = ex_pool_type_name(blocks[i].type);
+        const char *driver = ldr_driver_name_at(blocks[i].caller);
+        fprintf(f, "  '%s' %s 0x%llx bytes at 0x%016llx allocated at %s", ex_pool_tag_text(blocks[i].tag, tag),
+                type ? type : "?", (unsigned long long)blocks[i].size, (unsigned long long)(uintptr_t)blocks[i].address,
+                ldr_describe_address(blocks[i].caller, true, where, sizeof where));
+        if (driver)
+            fprintf(f, " by %s", driver);
+        fputc('\n', f);
     }
+    if (f)
+        fclose(f);
+    if (text)
+        *text = buf;
     free(blocks);
-    return n;
+    return count;
+}
+
+size_t ex_pool_outstanding(char **text)
+{
+    return ex_pool_outstanding_of(NULL, text);
 }

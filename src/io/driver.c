@@ -3,6 +3,8 @@
  * driver allocates itself is counted against it at unload. */
 #include "io/driver.h"
 
+#include "ob/ob.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,17 +42,31 @@ static UNICODE_STRING io_hardware_database = {
     sizeof io_hardware_database_text - sizeof(WCHAR), sizeof io_hardware_database_text, io_hardware_database_text
 };
 
+/* The object is a Driver object of the object manager, named
+ * \Driver\<name> and permanent while the driver is loaded; its extension
+ * shares the allocation, as on Windows. */
 PDRIVER_OBJECT io_driver_object_create(const char *name, PVOID start, ULONG size, PDRIVER_INITIALIZE entry)
 {
     char text[256];
-    PDRIVER_OBJECT driver = calloc(1, sizeof *driver);
-    PDRIVER_EXTENSION ext = calloc(1, sizeof *ext);
+    OBJECT_ATTRIBUTES attributes;
+    PDRIVER_OBJECT driver;
+    void *object;
 
-    if (!driver || !ext) {
-        free(driver);
-        free(ext);
+    snprintf(text, sizeof text, "\\Driver\\%s", name);
+    UNICODE_STRING driver_name = io_unicode_from_ascii(text);
+    if (!driver_name.Buffer)
+        return NULL;
+    InitializeObjectAttributes(&attributes, &driver_name, OBJ_PERMANENT | OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE,
+                               NULL, NULL);
+    NTSTATUS status = ob_create_object(*IoDriverObjectType, &attributes, KernelMode,
+                                       sizeof(DRIVER_OBJECT) + sizeof(DRIVER_EXTENSION), (void **)&driver);
+    if (NT_SUCCESS(status))
+        status = ob_insert_object(driver, 0, &object, NULL);
+    if (!NT_SUCCESS(status)) {
+        io_unicode_free(&driver_name);
         return NULL;
     }
+    PDRIVER_EXTENSION ext = (PDRIVER_EXTENSION)(driver + 1);
     driver->Type = IO_TYPE_DRIVER;
     driver->Size = sizeof *driver;
     driver->DriverStart = start;
@@ -58,10 +74,9 @@ PDRIVER_OBJECT io_driver_object_create(const char *name, PVOID start, ULONG size
     driver->DriverInit = entry;
     driver->DriverExtension = ext;
     driver->HardwareDatabase = &io_hardware_database;
+    driver->DriverName = driver_name;
     ext->DriverObject = driver;
     ext->ServiceKeyName = io_unicode_from_ascii(name);
-    snprintf(text, sizeof text, "\\Driver\\%s", name);
-    driver->DriverName = io_unicode_from_ascii(text);
     for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
         driver->MajorFunction[i] = io_invalid_device_request;
     return driver;
@@ -78,6 +93,7 @@ void io_driver_object_free(PDRIVER_OBJECT driver)
 {
     io_unicode_free(&driver->DriverName);
     io_unicode_free(&driver->DriverExtension->ServiceKeyName);
-    free(driver->DriverExtension);
-    free(driver);
+    /* The name leaves \Driver, and the object goes with its last reference. */
+    ob_make_temporary(driver);
+    ob_dereference_object(driver);
 }

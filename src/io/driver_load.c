@@ -1,0 +1,167 @@
+/* io/driver_load.c: a driver's life as a service (see driver_load.h). */
+#include "io/driver_load.h"
+
+#include "base/diag.h"
+#include "ex/pool.h"
+#include "io/driver.h"
+#include "ke/bugcheck.h"
+#include "ke/irql.h"
+#include "loader/module.h"
+#include "rtl/status_name.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+bool io_driver_allow_missing;
+
+struct io_driver {
+    struct ldr_module *module;
+    PDRIVER_OBJECT object;
+    BOOLEAN unload_pending;  /* DriverUnload waits for open files */
+};
+
+static pthread_mutex_t io_driver_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The I/O manager keeps its record of a driver where Windows keeps the
+ * loader's: DRIVER_OBJECT.DriverSection. */
+static struct io_driver *io_driver_of(PDRIVER_OBJECT object)
+{
+    return object ? object->DriverSection : NULL;
+}
+
+NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_driver **out, char *err, size_t errn)
+{
+    struct ldr_load_options options = { io_driver_allow_missing };
+    char status_text[96];
+
+    *out = NULL;
+    struct ldr_module *m = ldr_load(image_path, &options, err, errn);
+    if (!m)
+        return access(image_path, F_OK) != 0 ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INVALID_IMAGE_FORMAT;
+    struct io_driver *d = calloc(1, sizeof *d);
+    UNICODE_STRING registry = io_driver_registry_path(service);
+    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)m->entry;
+    PDRIVER_OBJECT object = d ? io_driver_object_create(service, (PVOID)m->start, (ULONG)(m->end - m->start), entry)
+                              : NULL;
+    if (!d || !object || !registry.Buffer) {
+        snprintf(err, errn, "out of memory creating the driver object of %s", service);
+        free(d);
+        io_unicode_free(&registry);
+        ldr_unload(m);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    d->module = m;
+    d->object = object;
+    object->DriverSection = d;
+    *out = d;
+
+    diag_note("loaded %s from %s", m->name, image_path);
+    diag_note("calling DriverEntry(\\Driver\\%s, \\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s)",
+              service, service);
+    KIRQL irql = ke_irql_get();
+    ke_irql_set(PASSIVE_LEVEL);
+    NTSTATUS status = entry(object, &registry);
+    ke_irql_set(irql);
+    io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */
+    rtl_status_describe(status, status_text, sizeof status_text);
+    if (!NT_SUCCESS(status)) {
+        /* Windows unloads a driver whose DriverEntry failed without calling
+         * its DriverUnload; whatever it allocated is still a leak. */
+        diag_note("DriverEntry failed with %s: the driver is unloaded without calling DriverUnload", status_text);
+        return status;
+    }
+    diag_note("DriverEntry returned %s", status_text);
+    /* The I/O manager finishes the devices DriverEntry created; devices
+     * made later must clear DO_DEVICE_INITIALIZING themselves. */
+    for (PDEVICE_OBJECT dev = object->DeviceObject; dev; dev = dev->NextDevice)
+        dev->Flags &= ~DO_DEVICE_INITIALIZING;
+    return status;
+}
+
+BOOLEAN io_driver_can_unload(const struct io_driver *d)
+{
+    return d && d->object->DriverUnload != NULL;
+}
+
+static BOOLEAN io_driver_files_open(PDRIVER_OBJECT object)
+{
+    for (PDEVICE_OBJECT dev = object->DeviceObject; dev; dev = dev->NextDevice)
+        if (dev->ReferenceCount)
+            return TRUE;
+    return FALSE;
+}
+
+static void io_driver_call_unload(struct io_driver *d)
+{
+    diag_note("calling DriverUnload");
+    KIRQL irql = ke_irql_get();
+    ke_irql_set(PASSIVE_LEVEL);
+    d->object->DriverUnload(d->object);
+    ke_irql_set(irql);
+    diag_note("DriverUnload returned");
+}
+
+NTSTATUS io_driver_unload(struct io_driver *d)
+{
+    pthread_mutex_lock(&io_driver_lock);
+    BOOLEAN busy = io_driver_files_open(d->object);
+    d->unload_pending = busy;
+    pthread_mutex_unlock(&io_driver_lock);
+    if (busy) {
+        diag_note("%s has files open on its devices: DriverUnload waits for the last one to close",
+                  d->module->name);
+        return STATUS_PENDING;
+    }
+    io_driver_call_unload(d);
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN io_driver_unload_pending(PDRIVER_OBJECT driver)
+{
+    struct io_driver *d = io_driver_of(driver);
+    return d && d->unload_pending;
+}
+
+void io_driver_unload_if_pending(PDRIVER_OBJECT driver)
+{
+    struct io_driver *d = io_driver_of(driver);
+    pthread_mutex_lock(&io_driver_lock);
+    BOOLEAN run = d && d->unload_pending && !io_driver_files_open(driver);
+    if (run)
+        d->unload_pending = FALSE;
+    pthread_mutex_unlock(&io_driver_lock);
+    if (run) {
+        io_driver_call_unload(d);
+        io_driver_release(d);
+    }
+}
+
+void io_driver_release(struct io_driver *d)
+{
+    char *text = NULL;
+    size_t leaks = ex_pool_outstanding_of(d->module, &text);
+    if (leaks) {
+        /* 0xC4/0x62: P2 the driver's name, P3 the verifier's record of the
+         * driver (ntbox's module entry), P4 the number of allocations not
+         * freed. */
+        ke_bugcheck(0xC4, 0x62, (ULONG_PTR)&d->object->DriverName, (ULONG_PTR)d->module, leaks, NULL,
+                    "%s unloaded without freeing %zu pool allocation%s (a leak lives until the next boot):\n%s",
+                    d->module->name, leaks, leaks == 1 ? "" : "s", text ? text : "");
+    }
+    free(text);
+    io_driver_object_free(d->object);
+    ldr_unload(d->module);
+    free(d);
+}
+
+const struct ldr_module *io_driver_module(const struct io_driver *d)
+{
+    return d->module;
+}
+
+const char *io_driver_name(const struct io_driver *d)
+{
+    return d->module->name;
+}

@@ -1,0 +1,154 @@
+/* io/file_services.c: NtReadFile, NtWriteFile, NtDeviceIoControlFile and
+ * NtFsControlFile (and the Zw forms): a handle and buffers in, an IRP to
+ * the top of the file's device stack, the status out. The handle must
+ * grant what the request needs (FILE_READ_DATA to read, FILE_WRITE_DATA
+ * to write, the access an I/O control code names). On a synchronous file
+ * (FILE_SYNCHRONOUS_IO_*) the service waits for the request and returns
+ * its final status; otherwise STATUS_PENDING means it is still running,
+ * and the caller's event (or the file's) is signalled when it ends. */
+#include "io/file.h"
+
+#include "io/device.h"
+#include "io/io.h"
+#include "mm/mm.h"
+#include "ob/ob.h"
+
+struct io_request {
+    UCHAR major, minor;
+    ULONG code;             /* I/O and file system controls */
+    PVOID in, out;          /* controls: input and output; read/write: out */
+    ULONG in_len, out_len;
+    PLARGE_INTEGER offset;  /* read/write */
+};
+
+/* The access an I/O control code's Access field asks of the handle. */
+static ACCESS_MASK io_control_access(ULONG code)
+{
+    ULONG access = (code >> 14) & 3;
+    return ((access & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) | ((access & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
+}
+
+static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_BLOCK iosb,
+                                const struct io_request *r, KPROCESSOR_MODE mode)
+{
+    PFILE_OBJECT file;
+    PKEVENT event = NULL;
+    ACCESS_MASK access = r->major == IRP_MJ_READ ? FILE_READ_DATA :
+                         r->major == IRP_MJ_WRITE ? FILE_WRITE_DATA : io_control_access(r->code);
+
+    if (mode == UserMode && !NT_SUCCESS(mm_probe_for_write(iosb, sizeof *iosb, sizeof(ULONG))))
+        return STATUS_ACCESS_VIOLATION;
+    NTSTATUS status = ob_reference_object_by_handle(handle, access, *IoFileObjectType, mode, (void **)&file, NULL);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (event_handle) {
+        status = ob_reference_object_by_handle(event_handle, EVENT_MODIFY_STATE, *ExEventObjectType, mode,
+                                               (void **)&event, NULL);
+        if (!NT_SUCCESS(status)) {
+            ob_dereference_object(file);
+            return status;
+        }
+        KeClearEvent(event);
+    }
+    BOOLEAN synchronous = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
+    LARGE_INTEGER offset = { 0 };
+    if (r->offset)
+        offset = *r->offset;
+    else if (synchronous)
+        offset = file->CurrentByteOffset; /* a synchronous file keeps its own position */
+
+    PDEVICE_OBJECT device = io_device_top(file->DeviceObject);
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+        goto out;
+    }
+    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+    next->MajorFunction = r->major;
+    next->MinorFunction = r->minor;
+    next->FileObject = file;
+    if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE)
+        status = io_irp_setup_read_write(irp, device, r->major, r->out, r->out_len, &offset, mode, NULL);
+    else
+        status = io_irp_setup_ioctl(irp, r->code, r->in, r->in_len, r->out, r->out_len, mode, NULL);
+    if (!NT_SUCCESS(status)) {
+        IoFreeIrp(irp);
+        goto out;
+    }
+    IO_STATUS_BLOCK result = { 0 };
+    KEVENT done;
+    irp->RequestorMode = mode;
+    irp->Tail.Overlay.OriginalFileObject = file;
+    irp->Tail.Overlay.Thread = io_irp_thread();
+    if (synchronous) {
+        KeInitializeEvent(&done, NotificationEvent, FALSE);
+        irp->Flags |= IRP_SYNCHRONOUS_API;
+        irp->UserIosb = &result;
+        irp->UserEvent = &done;
+    } else {
+        KeClearEvent(&file->Event);
+        irp->UserIosb = iosb;
+        irp->UserEvent = event ? event : &file->Event;
+    }
+    status = IoCallDriver(device, irp);
+    if (synchronous) {
+        if (status == STATUS_PENDING)
+            KeWaitForSingleObject(&done, Executive, mode, FALSE, NULL);
+        status = result.Status;
+        if (NT_SUCCESS(status) && (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE))
+            file->CurrentByteOffset.QuadPart = offset.QuadPart + (LONGLONG)result.Information;
+        mm_safe_write(iosb, &result, sizeof result);
+        if (event)
+            KeSetEvent(event, IO_NO_INCREMENT, FALSE);
+    }
+out:
+    if (event)
+        ob_dereference_object(event);
+    ob_dereference_object(file);
+    return status;
+}
+
+#define IO_DEFINE_SERVICES(prefix, mode) \
+    NTSYSAPI NTSTATUS NTAPI prefix##ReadFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, \
+                                             PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, \
+                                             ULONG Length, PLARGE_INTEGER ByteOffset, PULONG Key) \
+    { \
+        struct io_request r = { .major = IRP_MJ_READ, .out = Buffer, .out_len = Length, .offset = ByteOffset }; \
+        (void)ApcRoutine, (void)ApcContext, (void)Key; \
+        return io_file_request(FileHandle, Event, IoStatusBlock, &r, mode); \
+    } \
+    NTSYSAPI NTSTATUS NTAPI prefix##WriteFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, \
+                                              PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, \
+                                              ULONG Length, PLARGE_INTEGER ByteOffset, PULONG Key) \
+    { \
+        struct io_request r = { .major = IRP_MJ_WRITE, .out = Buffer, .out_len = Length, .offset = ByteOffset }; \
+        (void)ApcRoutine, (void)ApcContext, (void)Key; \
+        return io_file_request(FileHandle, Event, IoStatusBlock, &r, mode); \
+    } \
+    NTSYSAPI NTSTATUS NTAPI prefix##DeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, \
+                                                        PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, \
+                                                        ULONG IoControlCode, PVOID InputBuffer, \
+                                                        ULONG InputBufferLength, PVOID OutputBuffer, \
+                                                        ULONG OutputBufferLength) \
+    { \
+        struct io_request r = { .major = IRP_MJ_DEVICE_CONTROL, .code = IoControlCode, .in = InputBuffer, \
+                                .in_len = InputBufferLength, .out = OutputBuffer, .out_len = OutputBufferLength }; \
+        (void)ApcRoutine, (void)ApcContext; \
+        return io_file_request(FileHandle, Event, IoStatusBlock, &r, mode); \
+    } \
+    NTSYSAPI NTSTATUS NTAPI prefix##FsControlFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, \
+                                                  PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, \
+                                                  ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength, \
+                                                  PVOID OutputBuffer, ULONG OutputBufferLength) \
+    { \
+        struct io_request r = { .major = IRP_MJ_FILE_SYSTEM_CONTROL, .minor = IRP_MN_USER_FS_REQUEST, \
+                                .code = FsControlCode, .in = InputBuffer, .in_len = InputBufferLength, \
+                                .out = OutputBuffer, .out_len = OutputBufferLength }; \
+        (void)ApcRoutine, (void)ApcContext; \
+        return io_file_request(FileHandle, Event, IoStatusBlock, &r, mode); \
+    }
+
+/* The Zw forms run in KernelMode (no probing, kernel handles allowed), the
+ * Nt forms are what user mode reaches. */
+IO_DEFINE_SERVICES(Zw, KernelMode)
+IO_DEFINE_SERVICES(Nt, UserMode)

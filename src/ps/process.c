@@ -1,0 +1,128 @@
+/* ps/process.c: process objects (see process.h). An EPROCESS is an object
+ * of the Process type; what drivers may know of it comes through routines
+ * (PsGetCurrentProcessId, PsGetProcessId...), never through fields. */
+#include "ps/process.h"
+
+#include "ob/ob.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct _EPROCESS {
+    ULONG id;
+    char image_name[16];                 /* as EPROCESS.ImageFileName: 15 characters */
+    struct ob_handle_table *handles;     /* NULL: the kernel table (System) */
+};
+
+static POBJECT_TYPE ps_process_object_type;
+NTKERNELAPI POBJECT_TYPE *PsProcessType = &ps_process_object_type;
+NTKERNELAPI PEPROCESS PsInitialSystemProcess;
+
+static __thread PEPROCESS ps_current;
+
+/* Process ids, like thread ids, are multiples of 4; System is 4, and
+ * clients start where a freshly booted Windows' user processes would. */
+static LONG ps_next_process_id = 1000;
+static LONG ps_next_thread_id = 8;
+
+__attribute__((constructor(102))) static void ps_init(void)
+{
+    static const struct ob_type_info info = {
+        .body_size = sizeof(struct _EPROCESS),
+        .generic_mapping = { STANDARD_RIGHTS_READ | 0x0410, STANDARD_RIGHTS_WRITE | 0x0BEA,
+                             STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE | 0x1400, STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE |
+                             0xFFFF },
+        .valid_access_mask = STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF,
+        .invalid_attributes = OBJ_PERMANENT,
+    };
+    ps_process_object_type = ob_type_create("Process", &info);
+    if (!ps_process_object_type ||
+        !NT_SUCCESS(ob_create_object(ps_process_object_type, NULL, KernelMode, 0, (void **)&PsInitialSystemProcess))) {
+        fprintf(stderr, "ntbox: out of memory creating the System process\n");
+        exit(1);
+    }
+    PsInitialSystemProcess->id = 4;
+    snprintf(PsInitialSystemProcess->image_name, sizeof PsInitialSystemProcess->image_name, "System");
+}
+
+PEPROCESS ps_process_create(const char *image_name)
+{
+    PEPROCESS process;
+    if (!NT_SUCCESS(ob_create_object(ps_process_object_type, NULL, KernelMode, 0, (void **)&process)))
+        return NULL;
+    process->handles = ob_handle_table_create();
+    if (!process->handles) {
+        ob_dereference_object(process);
+        return NULL;
+    }
+    process->id = (ULONG)InterlockedAdd(&ps_next_process_id, 4);
+    snprintf(process->image_name, sizeof process->image_name, "%s", image_name);
+    return process;
+}
+
+void ps_process_exit(PEPROCESS process)
+{
+    /* The exiting process's handles close in its own context, as the last
+     * thread of a Windows process runs its handle table's rundown. */
+    PEPROCESS previous = ps_current;
+    ps_process_attach(process);
+    ob_handle_table_destroy(process->handles);
+    process->handles = NULL;
+    ps_process_attach(previous);
+    ob_dereference_object(process);
+}
+
+void ps_process_attach(PEPROCESS process)
+{
+    ps_current = process;
+    ob_set_current_handle_table(process ? process->handles : NULL);
+}
+
+PEPROCESS ps_system_process(void)
+{
+    return PsInitialSystemProcess;
+}
+
+ULONG ps_process_id(PEPROCESS process)
+{
+    return process->id;
+}
+
+const char *ps_process_name(PEPROCESS process)
+{
+    return process->image_name;
+}
+
+ULONG ps_thread_id(void)
+{
+    static __thread ULONG id;
+    if (!id)
+        id = (ULONG)InterlockedAdd(&ps_next_thread_id, 4);
+    return id;
+}
+
+NTKERNELAPI PEPROCESS NTAPI PsGetCurrentProcess(VOID)
+{
+    return ps_current ? ps_current : PsInitialSystemProcess;
+}
+
+NTKERNELAPI PEPROCESS NTAPI IoGetCurrentProcess(VOID)
+{
+    return PsGetCurrentProcess();
+}
+
+NTKERNELAPI HANDLE NTAPI PsGetProcessId(PEPROCESS Process)
+{
+    return (HANDLE)(ULONG_PTR)Process->id;
+}
+
+NTKERNELAPI HANDLE NTAPI PsGetCurrentProcessId(VOID)
+{
+    return PsGetProcessId(PsGetCurrentProcess());
+}
+
+NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID)
+{
+    return (HANDLE)(ULONG_PTR)ps_thread_id();
+}
