@@ -1,4 +1,5 @@
-/* ntbox/km_ex.h: the executive (Ex): pools, pool tags, ExRaiseStatus.
+/* ntbox/km_ex.h: the executive (Ex): pools, pool tags, ExRaiseStatus, SLists,
+ * lookaside lists, reader/writer spin locks.
  *
  * Two ways to name a pool: POOL_TYPE (ExAllocatePoolWithTag and friends, a
  * small enum plus modifier bits) and POOL_FLAGS (ExAllocatePool2/3, a 64-bit
@@ -177,6 +178,297 @@ FORCEINLINE PVOID ExAllocatePoolPriorityUninitialized(_In_ POOL_TYPE PoolType, _
 {
     return ExAllocatePoolWithTagPriority(PoolType, NumberOfBytes, Tag, Priority);
 }
+
+/* ---- Sequenced singly linked lists (SList). ----
+ * Lock-free LIFO lists: the header's two quadwords are swapped with one
+ * 16-byte compare-exchange. The low quadword holds Depth (the entry count)
+ * and a Sequence that every push advances, so a pop that read a stale first
+ * entry fails its compare-exchange (ABA); the high quadword holds the first
+ * entry, which must be 16-byte aligned (MEMORY_ALLOCATION_ALIGNMENT), as
+ * must the header. On x64 the WDK's Interlocked/ExInterlocked forms are
+ * macros over the Exp routines, and the spin lock argument is ignored. */
+#ifndef MEMORY_ALLOCATION_ALIGNMENT
+#define MEMORY_ALLOCATION_ALIGNMENT 16
+#endif
+
+#ifndef _SLIST_HEADER_
+#define _SLIST_HEADER_
+
+typedef struct DECLSPEC_ALIGN(16) _SLIST_ENTRY {
+    struct _SLIST_ENTRY *Next;
+} SLIST_ENTRY, *PSLIST_ENTRY;
+
+typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
+    struct {
+        ULONGLONG Alignment;
+        ULONGLONG Region;
+    };
+    struct {
+        ULONGLONG Depth : 16;
+        ULONGLONG Sequence : 48;
+        ULONGLONG Reserved : 4;
+        ULONGLONG NextEntry : 60; /* the first entry's address >> 4 */
+    } HeaderX64;
+} SLIST_HEADER, *PSLIST_HEADER;
+
+#endif /* _SLIST_HEADER_ */
+
+C_ASSERT(sizeof(SLIST_ENTRY) == 16);
+C_ASSERT(__alignof__(SLIST_ENTRY) == 16);
+C_ASSERT(sizeof(SLIST_HEADER) == 16);
+C_ASSERT(__alignof__(SLIST_HEADER) == 16);
+C_ASSERT(FIELD_OFFSET(SLIST_HEADER, Alignment) == 0);
+C_ASSERT(FIELD_OFFSET(SLIST_HEADER, Region) == 8);
+
+NTKERNELAPI VOID NTAPI InitializeSListHead(_Out_ PSLIST_HEADER SListHead);
+NTKERNELAPI PSLIST_ENTRY NTAPI ExpInterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+                                                            _Inout_ PSLIST_ENTRY ListEntry);
+NTKERNELAPI PSLIST_ENTRY NTAPI ExpInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead);
+NTKERNELAPI PSLIST_ENTRY NTAPI ExpInterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+NTKERNELAPI USHORT NTAPI ExQueryDepthSList(_In_ PSLIST_HEADER SListHead);
+NTSYSAPI PSLIST_ENTRY NTAPI RtlFirstEntrySList(_In_ const SLIST_HEADER *ListHead);
+
+#define ExInitializeSListHead InitializeSListHead
+#define InterlockedPushEntrySList(Head, Entry) ExpInterlockedPushEntrySList(Head, Entry)
+#define InterlockedPopEntrySList(Head) ExpInterlockedPopEntrySList(Head)
+#define InterlockedFlushSList(Head) ExpInterlockedFlushSList(Head)
+#define ExInterlockedPushEntrySList(Head, Entry, Lock) ExpInterlockedPushEntrySList(Head, Entry)
+#define ExInterlockedPopEntrySList(Head, Lock) ExpInterlockedPopEntrySList(Head)
+#define ExInterlockedFlushSList(Head) ExpInterlockedFlushSList(Head)
+
+/* The entry count, read from the header's Depth field. */
+FORCEINLINE USHORT QueryDepthSList(_In_ PSLIST_HEADER SListHead)
+{
+    return (USHORT)(SListHead->Alignment & 0xffff);
+}
+
+/* ---- Lookaside lists. ----
+ * A cache of fixed-size pool blocks over an SList. Allocation and free are
+ * the WDK's inlines below: pop a cached entry or call the list's Allocate
+ * routine; push the entry back unless Depth entries are cached already, then
+ * call its Free routine. The counters are plain (not interlocked) updates,
+ * as in the WDK. */
+typedef PVOID NTAPI ALLOCATE_FUNCTION(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+typedef ALLOCATE_FUNCTION *PALLOCATE_FUNCTION;
+typedef VOID NTAPI FREE_FUNCTION(_In_ PVOID Buffer);
+typedef FREE_FUNCTION *PFREE_FUNCTION;
+
+typedef struct _LOOKASIDE_LIST_EX *PLOOKASIDE_LIST_EX;
+typedef PVOID NTAPI ALLOCATE_FUNCTION_EX(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag,
+                                         _Inout_ PLOOKASIDE_LIST_EX Lookaside);
+typedef ALLOCATE_FUNCTION_EX *PALLOCATE_FUNCTION_EX;
+typedef VOID NTAPI FREE_FUNCTION_EX(_In_ PVOID Buffer, _Inout_ PLOOKASIDE_LIST_EX Lookaside);
+typedef FREE_FUNCTION_EX *PFREE_FUNCTION_EX;
+
+/* On x64 the classic lists are cache-line aligned (0x80 bytes); drivers
+ * may still place them on a 16-byte boundary, which is all the SList needs. */
+#define LOOKASIDE_ALIGN DECLSPEC_CACHEALIGN
+
+#define GENERAL_LOOKASIDE_LAYOUT \
+    union { \
+        SLIST_HEADER ListHead; \
+        SINGLE_LIST_ENTRY SingleListHead; \
+    }; \
+    USHORT Depth; \
+    USHORT MaximumDepth; \
+    ULONG TotalAllocates; \
+    union { \
+        ULONG AllocateMisses; \
+        ULONG AllocateHits; \
+    }; \
+    ULONG TotalFrees; \
+    union { \
+        ULONG FreeMisses; \
+        ULONG FreeHits; \
+    }; \
+    POOL_TYPE Type; \
+    ULONG Tag; \
+    ULONG Size; \
+    union { \
+        PALLOCATE_FUNCTION_EX AllocateEx; \
+        PALLOCATE_FUNCTION Allocate; \
+    }; \
+    union { \
+        PFREE_FUNCTION_EX FreeEx; \
+        PFREE_FUNCTION Free; \
+    }; \
+    LIST_ENTRY ListEntry; \
+    ULONG LastTotalAllocates; \
+    union { \
+        ULONG LastAllocateMisses; \
+        ULONG LastAllocateHits; \
+    }; \
+    ULONG Future[2];
+
+typedef struct LOOKASIDE_ALIGN _GENERAL_LOOKASIDE {
+    GENERAL_LOOKASIDE_LAYOUT
+} GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE;
+
+typedef struct _GENERAL_LOOKASIDE_POOL {
+    GENERAL_LOOKASIDE_LAYOUT
+} GENERAL_LOOKASIDE_POOL, *PGENERAL_LOOKASIDE_POOL;
+
+typedef struct LOOKASIDE_ALIGN _NPAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+} NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
+
+typedef struct LOOKASIDE_ALIGN _PAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+} PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+
+typedef struct _LOOKASIDE_LIST_EX {
+    GENERAL_LOOKASIDE_POOL L;
+} LOOKASIDE_LIST_EX;
+
+#define LOOKASIDE_MINIMUM_BLOCK_SIZE (RTL_SIZEOF_THROUGH_FIELD(SLIST_ENTRY, Next))
+
+#define EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL 0x00000001UL
+#define EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE 0x00000002UL
+
+#define EX_MAXIMUM_LOOKASIDE_DEPTH_BASE 256
+#define EX_MAXIMUM_LOOKASIDE_DEPTH_LIMIT 1024
+
+C_ASSERT(sizeof(GENERAL_LOOKASIDE) == 0x80);
+C_ASSERT(__alignof__(GENERAL_LOOKASIDE) == 64);
+C_ASSERT(sizeof(GENERAL_LOOKASIDE_POOL) == 0x60);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, ListHead) == 0x00);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, SingleListHead) == 0x00);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Depth) == 0x10);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, MaximumDepth) == 0x12);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, TotalAllocates) == 0x14);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, AllocateMisses) == 0x18);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, TotalFrees) == 0x1C);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, FreeMisses) == 0x20);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Type) == 0x24);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Tag) == 0x28);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Size) == 0x2C);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, AllocateEx) == 0x30);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, FreeEx) == 0x38);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, ListEntry) == 0x40);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, LastTotalAllocates) == 0x50);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, LastAllocateMisses) == 0x54);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE, Future) == 0x58);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE_POOL, TotalFrees) == 0x1C);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE_POOL, Tag) == 0x28);
+C_ASSERT(FIELD_OFFSET(GENERAL_LOOKASIDE_POOL, Future) == 0x58);
+C_ASSERT(sizeof(NPAGED_LOOKASIDE_LIST) == 0x80);
+C_ASSERT(sizeof(PAGED_LOOKASIDE_LIST) == 0x80);
+C_ASSERT(sizeof(LOOKASIDE_LIST_EX) == 0x60);
+C_ASSERT(__alignof__(LOOKASIDE_LIST_EX) == 16);
+C_ASSERT(LOOKASIDE_MINIMUM_BLOCK_SIZE == 8);
+
+NTKERNELAPI VOID NTAPI ExInitializeNPagedLookasideList(_Out_ PNPAGED_LOOKASIDE_LIST Lookaside,
+                                                       _In_opt_ PALLOCATE_FUNCTION Allocate,
+                                                       _In_opt_ PFREE_FUNCTION Free, _In_ ULONG Flags,
+                                                       _In_ SIZE_T Size, _In_ ULONG Tag, _In_ USHORT Depth);
+NTKERNELAPI VOID NTAPI ExDeleteNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI VOID NTAPI ExInitializePagedLookasideList(_Out_ PPAGED_LOOKASIDE_LIST Lookaside,
+                                                      _In_opt_ PALLOCATE_FUNCTION Allocate,
+                                                      _In_opt_ PFREE_FUNCTION Free, _In_ ULONG Flags,
+                                                      _In_ SIZE_T Size, _In_ ULONG Tag, _In_ USHORT Depth);
+NTKERNELAPI VOID NTAPI ExDeletePagedLookasideList(_Inout_ PPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI NTSTATUS NTAPI ExInitializeLookasideListEx(_Out_ PLOOKASIDE_LIST_EX Lookaside,
+                                                       _In_opt_ PALLOCATE_FUNCTION_EX Allocate,
+                                                       _In_opt_ PFREE_FUNCTION_EX Free, _In_ POOL_TYPE PoolType,
+                                                       _In_ ULONG Flags, _In_ SIZE_T Size, _In_ ULONG Tag,
+                                                       _In_ USHORT Depth);
+NTKERNELAPI VOID NTAPI ExDeleteLookasideListEx(_Inout_ PLOOKASIDE_LIST_EX Lookaside);
+NTKERNELAPI VOID NTAPI ExFlushLookasideListEx(_Inout_ PLOOKASIDE_LIST_EX Lookaside);
+
+/* The classic lists' allocation and free, on the GENERAL_LOOKASIDE both
+ * list types embed. */
+FORCEINLINE PVOID NtboxAllocateFromGeneralLookaside(_Inout_ PGENERAL_LOOKASIDE L)
+{
+    PVOID Entry;
+    L->TotalAllocates += 1;
+    Entry = InterlockedPopEntrySList(&L->ListHead);
+    if (Entry == NULL) {
+        L->AllocateMisses += 1;
+        Entry = (L->Allocate)(L->Type, L->Size, L->Tag);
+    }
+    return Entry;
+}
+
+FORCEINLINE VOID NtboxFreeToGeneralLookaside(_Inout_ PGENERAL_LOOKASIDE L, _In_ PVOID Entry)
+{
+    L->TotalFrees += 1;
+    if (ExQueryDepthSList(&L->ListHead) >= L->Depth) {
+        L->FreeMisses += 1;
+        (L->Free)(Entry);
+    } else {
+        InterlockedPushEntrySList(&L->ListHead, (PSLIST_ENTRY)Entry);
+    }
+}
+
+/* IRQL <= DISPATCH_LEVEL. */
+FORCEINLINE PVOID ExAllocateFromNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside)
+{
+    return NtboxAllocateFromGeneralLookaside(&Lookaside->L);
+}
+
+/* IRQL <= DISPATCH_LEVEL. */
+FORCEINLINE VOID ExFreeToNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside, _In_ PVOID Entry)
+{
+    NtboxFreeToGeneralLookaside(&Lookaside->L, Entry);
+}
+
+/* IRQL <= APC_LEVEL. */
+FORCEINLINE PVOID ExAllocateFromPagedLookasideList(_Inout_ PPAGED_LOOKASIDE_LIST Lookaside)
+{
+    return NtboxAllocateFromGeneralLookaside(&Lookaside->L);
+}
+
+/* IRQL <= APC_LEVEL. */
+FORCEINLINE VOID ExFreeToPagedLookasideList(_Inout_ PPAGED_LOOKASIDE_LIST Lookaside, _In_ PVOID Entry)
+{
+    NtboxFreeToGeneralLookaside(&Lookaside->L, Entry);
+}
+
+/* IRQL <= DISPATCH_LEVEL (<= APC_LEVEL for a list of paged entries). */
+FORCEINLINE PVOID ExAllocateFromLookasideListEx(_Inout_ PLOOKASIDE_LIST_EX Lookaside)
+{
+    PVOID Entry;
+    Lookaside->L.TotalAllocates += 1;
+    Entry = InterlockedPopEntrySList(&Lookaside->L.ListHead);
+    if (Entry == NULL) {
+        Lookaside->L.AllocateMisses += 1;
+        Entry = (Lookaside->L.AllocateEx)(Lookaside->L.Type, Lookaside->L.Size, Lookaside->L.Tag, Lookaside);
+    }
+    return Entry;
+}
+
+/* IRQL <= DISPATCH_LEVEL (<= APC_LEVEL for a list of paged entries). */
+FORCEINLINE VOID ExFreeToLookasideListEx(_Inout_ PLOOKASIDE_LIST_EX Lookaside, _In_ PVOID Entry)
+{
+    Lookaside->L.TotalFrees += 1;
+    if (ExQueryDepthSList(&Lookaside->L.ListHead) >= Lookaside->L.Depth) {
+        Lookaside->L.FreeMisses += 1;
+        (Lookaside->L.FreeEx)(Entry, Lookaside);
+    } else {
+        InterlockedPushEntrySList(&Lookaside->L.ListHead, (PSLIST_ENTRY)Entry);
+    }
+}
+
+/* ---- Reader/writer spin locks. ----
+ * A 32-bit word, zero when free: any number of shared owners or one
+ * exclusive owner. The raising forms go to DISPATCH_LEVEL and return the
+ * old IRQL for the release. Recursive acquisition deadlocks on Windows. */
+typedef volatile LONG EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+#define ALIGNED_EX_SPINLOCK DECLSPEC_CACHEALIGN EX_SPIN_LOCK
+
+C_ASSERT(sizeof(EX_SPIN_LOCK) == 4);
+
+NTKERNELAPI KIRQL NTAPI ExAcquireSpinLockShared(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockShared(_Inout_ PEX_SPIN_LOCK SpinLock, _In_ KIRQL OldIrql);
+NTKERNELAPI VOID NTAPI ExAcquireSpinLockSharedAtDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockSharedFromDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI KIRQL NTAPI ExAcquireSpinLockExclusive(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockExclusive(_Inout_ PEX_SPIN_LOCK SpinLock, _In_ KIRQL OldIrql);
+NTKERNELAPI VOID NTAPI ExAcquireSpinLockExclusiveAtDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockExclusiveFromDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL NTAPI ExTryConvertSharedSpinLockExclusive(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL NTAPI ExTryAcquireSpinLockSharedAtDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL NTAPI ExTryAcquireSpinLockExclusiveAtDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock);
 
 NTBOX_END_DECLS
 

@@ -1,5 +1,6 @@
 /* ntbox/km_rtl.h: the run-time library (Rtl): counted strings, their
- * conversions, integer <-> string, memory helpers, the OS version.
+ * conversions, integer <-> string, memory helpers, the OS version, time
+ * fields.
  *
  * Counted strings: Length and MaximumLength are in bytes, a UNICODE_STRING's
  * Buffer need not be NUL-terminated. The ANSI code page is Windows-1252. */
@@ -228,6 +229,36 @@ NTSYSAPI ULONGLONG NTAPI VerSetConditionMask(_In_ ULONGLONG ConditionMask, _In_ 
 /* ---- NTSTATUS -> Win32 error code (values in ntbox/winerror.h). ---- */
 NTSYSAPI ULONG NTAPI RtlNtStatusToDosError(_In_ NTSTATUS Status);
 NTSYSAPI ULONG NTAPI RtlNtStatusToDosErrorNoTeb(_In_ NTSTATUS Status);
+
+/* ---- Time: system time <-> calendar fields. ----
+ * System time counts 100-nanosecond intervals since 1601-01-01 00:00:00 UTC
+ * (Gregorian calendar). The 1970/1980 routines are ntifs.h's in the WDK. */
+typedef struct _TIME_FIELDS {
+    CSHORT Year;         /* 1601... */
+    CSHORT Month;        /* 1..12 */
+    CSHORT Day;          /* 1..31 */
+    CSHORT Hour;         /* 0..23 */
+    CSHORT Minute;       /* 0..59 */
+    CSHORT Second;       /* 0..59 */
+    CSHORT Milliseconds; /* 0..999 */
+    CSHORT Weekday;      /* 0..6 = Sunday..Saturday */
+} TIME_FIELDS, *PTIME_FIELDS;
+
+C_ASSERT(sizeof(TIME_FIELDS) == 16);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Month) == 2);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Day) == 4);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Hour) == 6);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Minute) == 8);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Second) == 10);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Milliseconds) == 12);
+C_ASSERT(FIELD_OFFSET(TIME_FIELDS, Weekday) == 14);
+
+NTSYSAPI VOID NTAPI RtlTimeToTimeFields(_In_ PLARGE_INTEGER Time, _Out_ PTIME_FIELDS TimeFields);
+NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(_In_ PTIME_FIELDS TimeFields, _Out_ PLARGE_INTEGER Time);
+NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1970(_In_ PLARGE_INTEGER Time, _Out_ PULONG ElapsedSeconds);
+NTSYSAPI VOID NTAPI RtlSecondsSince1970ToTime(_In_ ULONG ElapsedSeconds, _Out_ PLARGE_INTEGER Time);
+NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1980(_In_ PLARGE_INTEGER Time, _Out_ PULONG ElapsedSeconds);
+NTSYSAPI VOID NTAPI RtlSecondsSince1980ToTime(_In_ ULONG ElapsedSeconds, _Out_ PLARGE_INTEGER Time);
 
 NTBOX_END_DECLS
 

@@ -12,13 +12,16 @@ static void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: ntbox run [--pool] [--os-version=M.m.B] DRIVER\n"
+            "       ntbox info DRIVER.sys\n"
             "       ntbox --help | --version\n"
             "\n"
             "Runs a Windows kernel-mode driver on Linux: loads it, calls DriverEntry, then\n"
             "DriverUnload, and reports what went wrong the way Driver Verifier and WinDbg would.\n"
             "\n"
             "DRIVER is a C or C++ source file (.c, .cpp), compiled on the fly against ntbox's\n"
-            "WDK-compatible headers and cached, or a .so built from one.\n"
+            "WDK-compatible headers and cached, a .so built from one, or an x64 PE driver\n"
+            "image (.sys) built for Windows, whose imports from ntoskrnl.exe and hal.dll are\n"
+            "bound to ntbox's routines.\n"
             "\n"
             "The run:\n"
             "  DriverEntry(DriverObject \\Driver\\NAME,\n"
@@ -37,8 +40,15 @@ static void cli_usage(FILE *out)
             "                         order, type, allocs, frees, diff, bytes) after the run\n"
             "  --os-version=M.m.B     the Windows version RtlGetVersion reports\n"
             "                         (default 10.0.26200, Windows 11 25H2)\n"
+            "  --allow-missing        run a .sys that imports routines ntbox lacks: each is\n"
+            "                         bound to a stub that stops the run (bugcheck 0x7E,\n"
+            "                         STATUS_NOT_IMPLEMENTED) naming it if it is called\n"
             "  --help                 this text\n"
             "  --version              ntbox's version\n"
+            "\n"
+            "ntbox info DRIVER.sys prints the image's headers, sections and imports, each\n"
+            "import marked implemented or missing in ntbox (exit status 0, or 1 when the\n"
+            "file is not a valid x64 PE image).\n"
             "\n"
             "Exit status:\n"
             "  0  the driver loaded, ran and unloaded cleanly (warnings may have been printed)\n"
@@ -66,6 +76,8 @@ int main(int argc, char **argv)
         printf("ntbox %s\n", NTBOX_VERSION);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "info") == 0)
+        return cli_info(argv[2]);
     if (argc < 2 || strcmp(argv[1], "run") != 0) {
         cli_usage(stderr);
         return 1;
@@ -73,6 +85,8 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--pool") == 0) {
             opt.pool_table = true;
+        } else if (strcmp(argv[i], "--allow-missing") == 0) {
+            opt.allow_missing = true;
         } else if (strncmp(argv[i], "--os-version=", 13) == 0) {
             if (!rtl_version_parse_and_set(argv[i] + 13)) {
                 fprintf(stderr, "ntbox: --os-version takes MAJOR.MINOR.BUILD, e.g. 10.0.22631; got %s\n", argv[i] + 13);
@@ -89,7 +103,7 @@ int main(int argc, char **argv)
         }
     }
     if (!opt.driver) {
-        fprintf(stderr, "ntbox: run needs a DRIVER (a .c/.cpp source or a .so); see ntbox --help\n");
+        fprintf(stderr, "ntbox: run needs a DRIVER (a .c/.cpp source, a .so or a .sys); see ntbox --help\n");
         return 1;
     }
     return cli_run(&opt);

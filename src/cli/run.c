@@ -11,7 +11,7 @@
 #include "ex/pool.h"
 #include "io/driver.h"
 #include "ke/bugcheck.h"
-#include "loader/native.h"
+#include "loader/module.h"
 #include "loader/symbols.h"
 #include "rtl/status_name.h"
 
@@ -58,8 +58,10 @@ static const char *cli_warnings(char *buf, size_t n)
 
 int cli_run(const struct cli_run_options *opt)
 {
-    char err[4096], status_text[96], warn[64];
-    struct ldr_module *m = ldr_load_native(opt->driver, err, sizeof err);
+    static char err[65536]; /* room for every missing import's name */
+    char status_text[96], warn[64];
+    struct ldr_load_options load = { opt->allow_missing };
+    struct ldr_module *m = ldr_load(opt->driver, &load, err, sizeof err);
 
     if (!m) {
         fprintf(stderr, "ntbox: %s\n", err);
@@ -112,6 +114,6 @@ int cli_run(const struct cli_run_options *opt)
                   cli_warnings(warn, sizeof warn));
     }
     io_driver_object_free(driver);
-    ldr_unload_native(m);
+    ldr_unload(m);
     return verdict;
 }

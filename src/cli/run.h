@@ -15,8 +15,14 @@ enum cli_exit {
 struct cli_run_options {
     const char *driver;
     bool pool_table;
+    bool allow_missing;  /* --allow-missing: missing imports become stubs that stop the run when called */
 };
 
 int cli_run(const struct cli_run_options *opt);
+
+/* `ntbox info DRIVER.sys`: the image's headers, sections and imports, each
+ * import marked implemented or missing in ntbox. Exit status 0, or 1 when
+ * the file cannot be read or is not a valid x64 PE image. */
+int cli_info(const char *path);
 
 #endif

@@ -1,12 +1,18 @@
-/* loader/elf_imports.c: listing an ELF shared object's imports, so a native
- * driver that calls routines ntbox lacks is refused with the whole list at
- * load time, as a .sys with missing imports would be. */
+/* loader/elf_imports.c: listing an ELF image's dynamic symbols: a native
+ * driver's imports, so one that calls routines ntbox lacks is refused with
+ * the whole list at load time, as a .sys with missing imports is; and
+ * ntbox's own exports, which the export table must all list. */
 #include "loader/elf_imports.h"
 
 #include <elf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Which symbols a listing wants; version: the symbol's .gnu.version index
+ * (1, "global", when the image has none). */
+typedef bool ldr_elf_want(const Elf64_Sym *sym, unsigned version);
 
 static bool ldr_fail(char *err, size_t errn, const char *path, const char *what)
 {
@@ -19,7 +25,19 @@ static bool ldr_in_file(size_t file_size, unsigned long long off, unsigned long 
     return off <= file_size && size <= file_size - off;
 }
 
-bool ldr_elf_imports(const char *path, void (*fn)(const char *name, void *ctx), void *ctx, char *err, size_t errn)
+/* The .gnu.version entries parallel to dynsym section `dynsym`, or NULL. */
+static const uint16_t *ldr_elf_versions(const unsigned char *data, size_t n, const Elf64_Shdr *sh, unsigned count,
+                                        unsigned dynsym, size_t nsyms)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (sh[i].sh_type == SHT_GNU_versym && sh[i].sh_link == dynsym &&
+            ldr_in_file(n, sh[i].sh_offset, sh[i].sh_size) && sh[i].sh_size / 2 >= nsyms && !(sh[i].sh_offset & 1))
+            return (const uint16_t *)(data + sh[i].sh_offset);
+    return NULL;
+}
+
+static bool ldr_elf_symbols(const char *path, ldr_elf_want *want, void (*fn)(const char *name, void *ctx), void *ctx,
+                            char *err, size_t errn)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -58,10 +76,12 @@ bool ldr_elf_imports(const char *path, void (*fn)(const char *name, void *ctx), 
             goto out;
         }
         const Elf64_Sym *syms = (const Elf64_Sym *)(data + sh[i].sh_offset);
+        size_t nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
+        const uint16_t *versions = ldr_elf_versions(data, n, sh, eh->e_shnum, i, nsyms);
         const char *strtab = (const char *)(data + sh[sh[i].sh_link].sh_offset);
         size_t strsize = sh[sh[i].sh_link].sh_size;
-        for (size_t k = 1; k < sh[i].sh_size / sizeof(Elf64_Sym); k++) {
-            if (syms[k].st_shndx != SHN_UNDEF || ELF64_ST_BIND(syms[k].st_info) == STB_WEAK)
+        for (size_t k = 1; k < nsyms; k++) {
+            if (!want(&syms[k], versions ? versions[k] & 0x7fff : 1))
                 continue;
             if (syms[k].st_name >= strsize || !memchr(strtab + syms[k].st_name, 0, strsize - syms[k].st_name)) {
                 ldr_fail(err, errn, path, "a symbol name lies outside .dynstr");
@@ -75,4 +95,28 @@ bool ldr_elf_imports(const char *path, void (*fn)(const char *name, void *ctx), 
 out:
     free(data);
     return ok;
+}
+
+static bool ldr_elf_is_import(const Elf64_Sym *sym, unsigned version)
+{
+    (void)version;
+    return sym->st_shndx == SHN_UNDEF && ELF64_ST_BIND(sym->st_info) != STB_WEAK;
+}
+
+static bool ldr_elf_is_export(const Elf64_Sym *sym, unsigned version)
+{
+    unsigned type = ELF64_ST_TYPE(sym->st_info);
+    return sym->st_shndx != SHN_UNDEF && ELF64_ST_BIND(sym->st_info) == STB_GLOBAL &&
+           ELF64_ST_VISIBILITY(sym->st_other) == STV_DEFAULT && (type == STT_FUNC || type == STT_OBJECT) &&
+           version <= 1;
+}
+
+bool ldr_elf_imports(const char *path, void (*fn)(const char *name, void *ctx), void *ctx, char *err, size_t errn)
+{
+    return ldr_elf_symbols(path, ldr_elf_is_import, fn, ctx, err, errn);
+}
+
+bool ldr_elf_exports(const char *path, void (*fn)(const char *name, void *ctx), void *ctx, char *err, size_t errn)
+{
+    return ldr_elf_symbols(path, ldr_elf_is_export, fn, ctx, err, errn);
 }

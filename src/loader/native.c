@@ -8,6 +8,7 @@
 #include "loader/native.h"
 
 #include "loader/elf_imports.h"
+#include "loader/exports.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -204,26 +205,20 @@ static bool ldr_build_image(const char *source, const char *name, char *image, s
     return true;
 }
 
-struct ldr_missing {
-    const void *ntbox_base; /* where the ntbox image is mapped */
-    char list[2048];
-    unsigned count;
-};
-
-/* A driver may bind only to routines the ntbox image itself exports: never
- * to the host C library, whose ABI and semantics are not the kernel's. */
+/* A native driver binds to what the dynamic linker finds for each name, so
+ * an import is provided when the export table implements it and the name
+ * resolves to that implementation inside ntbox: never to the host C library,
+ * whose ABI and semantics are not the kernel's (a C runtime routine the
+ * table maps to an rtl_crt_ routine is provided to .sys drivers only; native
+ * drivers link their C runtime from src/crt). */
 static void ldr_check_import(const char *name, void *ctx)
 {
     struct ldr_missing *missing = ctx;
-    Dl_info info;
-    void *sym = dlsym(RTLD_DEFAULT, name);
+    const struct ldr_export *e = ldr_export_find(NULL, name);
 
-    if (sym && dladdr(sym, &info) && info.dli_fbase == missing->ntbox_base)
+    if (e && e->address && dlsym(RTLD_DEFAULT, name) == e->address)
         return;
-    size_t used = strlen(missing->list);
-    if (used + strlen(name) + 3 < sizeof missing->list)
-        snprintf(missing->list + used, sizeof missing->list - used, "%s%s", missing->count ? ", " : "", name);
-    missing->count++;
+    ldr_missing_add(missing, NULL, name, 0);
 }
 
 static int ldr_find_range(struct dl_phdr_info *info, size_t size, void *ctx)
@@ -249,10 +244,10 @@ static int ldr_find_range(struct dl_phdr_info *info, size_t size, void *ctx)
     return 1;
 }
 
-struct ldr_module *ldr_load_native(const char *path, char *err, size_t errn)
+struct ldr_module *ldr_load_native(const char *path, bool allow_missing, char *err, size_t errn)
 {
     struct ldr_module m;
-    struct ldr_missing missing;
+    struct ldr_missing missing = { 0 };
 
     memset(&m, 0, sizeof m);
     ldr_driver_name(path, m.name, sizeof m.name);
@@ -273,20 +268,21 @@ struct ldr_module *ldr_load_native(const char *path, char *err, size_t errn)
             return NULL;
         }
     } else {
-        snprintf(err, errn, "%s: not a driver ntbox can load: give a .c or .cpp source file or a .so built from one",
-                 path);
+        snprintf(err, errn, "%s: not a driver ntbox can load: give a .sys image, a .c or .cpp source file, or a .so "
+                 "built from one", path);
         return NULL;
     }
 
-    Dl_info self;
-    memset(&missing, 0, sizeof missing);
-    if (dladdr((void *)ldr_check_import, &self))
-        missing.ntbox_base = self.dli_fbase;
-    if (!ldr_elf_imports(m.image, ldr_check_import, &missing, err, errn))
+    snprintf(m.image_name, sizeof m.image_name, "%s.so", m.name);
+    if (!ldr_elf_imports(m.image, ldr_check_import, &missing, err, errn)) {
+        ldr_missing_free(&missing);
         return NULL;
+    }
     if (missing.count) {
-        snprintf(err, errn, "%s imports %u routine%s ntbox does not provide: %s", m.name, missing.count,
-                 missing.count == 1 ? "" : "s", missing.list);
+        ldr_missing_message(&missing, m.name,
+                            allow_missing ? " (--allow-missing binds stubs for .sys images only: the system's "
+                                            "dynamic linker binds native ones)" : "", err, errn);
+        ldr_missing_free(&missing);
         return NULL;
     }
     m.handle = dlopen(m.image, RTLD_NOW | RTLD_LOCAL);

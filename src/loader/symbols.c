@@ -1,11 +1,14 @@
 /* loader/symbols.c: code addresses described for reports (see symbols.h).
  *
  * Driver addresses are resolved from the image's DWARF line table by
- * binutils' addr2line, run only when a report needs it, and cached. Other
- * addresses (ntbox itself) are described by their nearest dynamic symbol. */
+ * binutils' addr2line (which reads PE images as well as ELF ones), run only
+ * when a report needs it, and cached; in a PE image without line tables the
+ * function is its nearest exported or COFF symbol. Other addresses (ntbox
+ * itself) are described by their nearest dynamic symbol. */
 #include "loader/symbols.h"
 
 #include "loader/module.h"
+#include "loader/pe_load.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -105,6 +108,8 @@ static struct ldr_line ldr_lookup_line(const struct ldr_module *m, uintptr_t add
     memset(&line, 0, sizeof line);
     line.addr = addr;
     ldr_addr2line(m->image, addr - m->bias, &line);
+    if (!line.function[0])
+        ldr_pe_symbol(m, addr, line.function, sizeof line.function);
     ldr_line_cache[ldr_line_next++ % LDR_LINE_CACHE] = line;
     pthread_mutex_unlock(&ldr_line_lock);
     return line;
@@ -119,8 +124,8 @@ const char *ldr_describe_address(const void *addr, bool is_return_address, char 
     if (m) {
         /* A return address's line is the call's: look one byte back. */
         struct ldr_line line = ldr_lookup_line(m, is_return_address ? a - 1 : a);
-        snprintf(buf, n, "%s%s%s%s%s(%s.so+0x%lx)", line.file_line, line.file_line[0] ? " " : "",
-                 line.function[0] ? "in " : "", line.function, line.function[0] ? " " : "", m->name,
+        snprintf(buf, n, "%s%s%s%s%s(%s+0x%lx)", line.file_line, line.file_line[0] ? " " : "",
+                 line.function[0] ? "in " : "", line.function, line.function[0] ? " " : "", m->image_name,
                  (unsigned long)(a - m->start));
     } else if (dladdr(addr, &info) && info.dli_fname) {
         uintptr_t off = a - (uintptr_t)info.dli_fbase;
@@ -145,7 +150,7 @@ const char *ldr_source_line(const void *addr, bool is_return_address, char *buf,
             snprintf(buf, n, "%s", line.file_line);
             return buf;
         }
-        snprintf(buf, n, "%s.so+0x%lx", m->name, (unsigned long)(a - m->start));
+        snprintf(buf, n, "%s+0x%lx", m->image_name, (unsigned long)(a - m->start));
         return buf;
     }
     return ldr_describe_address(addr, is_return_address, buf, n);

@@ -27,12 +27,25 @@ expect_status() {
     [ "$STATUS" = "$1" ] || fail "exit status $STATUS, expected $1"
 }
 
-# Addresses (user-space pointers: 0x0000[1-7]...) and image offsets differ
-# from run to run, and between compilers: they are replaced by
-# fixed placeholders before comparing; bugcheck parameters that are values stay.
+# Addresses (user-space pointers: 0x0000[1-7]...) and image offsets
+# (name.so+0x..., name.sys+0x...) differ from run to run, and between
+# compilers: they are replaced by fixed placeholders before comparing;
+# bugcheck parameters that are values stay.
 normalize() {
     sed -E -e 's/0x0000[1-7][0-9A-Fa-f]{11}/0xADDRESS/g' -e 's/\.so\+0x[0-9a-f]+/.so+0xOFFSET/g' \
-        -e 's/^Thread: [0-9]+ /Thread: TID /' "$1"
+        -e 's/\.sys\+0x[0-9a-f]+/.sys+0xOFFSET/g' -e 's/^Thread: [0-9]+ /Thread: TID /' "$1"
+}
+
+# need_sys: the .sys test drivers, which CMake builds with mingw-w64 into
+# $NTBOX_SYS_DIR (SYS); without them the test is skipped, saying why (exit
+# status 77: ctest reports it as skipped, not failed).
+need_sys() {
+    if [ -z "${NTBOX_SYS_DIR:-}" ] || [ ! -f "$NTBOX_SYS_DIR/clean.sys" ]; then
+        echo "1..0 # SKIP no .sys test drivers: x86_64-w64-mingw32-gcc was not found when CMake configured" \
+             "the build (install mingw-w64, e.g. apt-get install mingw-w64, and configure again)"
+        exit 77
+    fi
+    SYS=$NTBOX_SYS_DIR
 }
 
 # expect_stdout FILE: stdout, normalized, is exactly FILE's text.

@@ -1,6 +1,7 @@
 /* tools/layout/layout.c: prints the size and field offsets of every structure
- * ntbox's headers assert, and the value of enumerators, so check.sh can
- * compare ntbox's headers with mingw-w64's ddk headers.
+ * ntbox's headers assert (and the alignment of some), and the value of
+ * enumerators, so check.sh can compare ntbox's headers with mingw-w64's ddk
+ * headers.
  *
  * Nothing is run: the values are compiled into `.ascii "->NAME VALUE"`
  * assembler lines (the Linux kernel's asm-offsets trick), so the mingw build
@@ -28,6 +29,7 @@
 #define S(t) OUT(#t " size", sizeof(t))
 #define F(t, f) OUT(#t "." #f, offsetof(t, f))
 #define E(e) OUT(#e, e)
+#define A(t) OUT(#t " align", __alignof__(t))
 #ifdef __MINGW32__
 #define W(t, f, win) OUT(#t "." #f, win)
 #define WS(t, win) OUT(#t " size", win)
@@ -71,6 +73,30 @@ static void structures(void)
     F(ERESOURCE, SharedWaiters); F(ERESOURCE, ExclusiveWaiters); F(ERESOURCE, OwnerEntry);
     F(ERESOURCE, ActiveEntries); F(ERESOURCE, ContentionCount); F(ERESOURCE, NumberOfSharedWaiters);
     F(ERESOURCE, NumberOfExclusiveWaiters); F(ERESOURCE, Address); F(ERESOURCE, SpinLock);
+}
+
+static void ex_rtl_structures(void)
+{
+    S(SLIST_ENTRY); A(SLIST_ENTRY); S(SLIST_HEADER); A(SLIST_HEADER); F(SLIST_HEADER, Alignment);
+    F(SLIST_HEADER, Region);
+    S(GENERAL_LOOKASIDE); A(GENERAL_LOOKASIDE); F(GENERAL_LOOKASIDE, ListHead); F(GENERAL_LOOKASIDE, SingleListHead);
+    F(GENERAL_LOOKASIDE, Depth); F(GENERAL_LOOKASIDE, MaximumDepth); F(GENERAL_LOOKASIDE, TotalAllocates);
+    F(GENERAL_LOOKASIDE, AllocateMisses); F(GENERAL_LOOKASIDE, AllocateHits); F(GENERAL_LOOKASIDE, TotalFrees);
+    F(GENERAL_LOOKASIDE, FreeMisses); F(GENERAL_LOOKASIDE, FreeHits); F(GENERAL_LOOKASIDE, Type);
+    F(GENERAL_LOOKASIDE, Tag); F(GENERAL_LOOKASIDE, Size); F(GENERAL_LOOKASIDE, AllocateEx);
+    F(GENERAL_LOOKASIDE, Allocate); F(GENERAL_LOOKASIDE, FreeEx); F(GENERAL_LOOKASIDE, Free);
+    F(GENERAL_LOOKASIDE, ListEntry); F(GENERAL_LOOKASIDE, LastTotalAllocates);
+    F(GENERAL_LOOKASIDE, LastAllocateMisses); F(GENERAL_LOOKASIDE, LastAllocateHits); F(GENERAL_LOOKASIDE, Future);
+    S(GENERAL_LOOKASIDE_POOL); A(GENERAL_LOOKASIDE_POOL); F(GENERAL_LOOKASIDE_POOL, Depth);
+    F(GENERAL_LOOKASIDE_POOL, Type); F(GENERAL_LOOKASIDE_POOL, AllocateEx); F(GENERAL_LOOKASIDE_POOL, ListEntry);
+    F(GENERAL_LOOKASIDE_POOL, Future);
+    S(NPAGED_LOOKASIDE_LIST); A(NPAGED_LOOKASIDE_LIST); S(PAGED_LOOKASIDE_LIST); A(PAGED_LOOKASIDE_LIST);
+    S(LOOKASIDE_LIST_EX); A(LOOKASIDE_LIST_EX); F(LOOKASIDE_LIST_EX, L);
+    E(LOOKASIDE_MINIMUM_BLOCK_SIZE); E(EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL);
+    E(EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE); E(EX_MAXIMUM_LOOKASIDE_DEPTH_BASE);
+    E(EX_MAXIMUM_LOOKASIDE_DEPTH_LIMIT);
+    S(TIME_FIELDS); F(TIME_FIELDS, Year); F(TIME_FIELDS, Month); F(TIME_FIELDS, Day); F(TIME_FIELDS, Hour);
+    F(TIME_FIELDS, Minute); F(TIME_FIELDS, Second); F(TIME_FIELDS, Milliseconds); F(TIME_FIELDS, Weekday);
 }
 
 static void io_structures(void)
@@ -207,6 +233,7 @@ void layout(void);
 void layout(void)
 {
     structures();
+    ex_rtl_structures();
     io_structures();
     irp();
     enumerators();
