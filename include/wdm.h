@@ -5,6 +5,9 @@
 #define _WDMDDK_
 
 #include <ntdef.h>
+/* The C runtime's memory and string routines, as the WDK's wdm.h includes them
+ * (native drivers link ntbox's Microsoft-ABI runtime for them). */
+#include <string.h>
 
 #ifndef DBG
 #define DBG 0

@@ -78,7 +78,7 @@ static void ZeroUnload(PDRIVER_OBJECT DriverObject)
     UNICODE_STRING symLink = RTL_CONSTANT_STRING(L"\\??\\Zero");
     IoDeleteSymbolicLink(&symLink);
     IoDeleteDevice(DriverObject->DeviceObject);
-    KdPrint((DRIVER_PREFIX "unloaded\n"));
+    DbgPrint(DRIVER_PREFIX "unloaded\n");
 }
 
 extern "C" NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)

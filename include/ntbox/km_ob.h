@@ -74,6 +74,7 @@ NTKERNELAPI NTSTATUS NTAPI ObReferenceObjectByPointer(_In_ PVOID Object, _In_ AC
 
 /* Handles and the object namespace. */
 NTSYSAPI NTSTATUS NTAPI ZwClose(_In_ HANDLE Handle);
+NTSYSAPI NTSTATUS NTAPI NtClose(_In_ HANDLE Handle);
 NTSYSAPI NTSTATUS NTAPI ZwMakeTemporaryObject(_In_ HANDLE Handle);
 NTSYSAPI NTSTATUS NTAPI ZwCreateDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
                                                 _In_ POBJECT_ATTRIBUTES ObjectAttributes);

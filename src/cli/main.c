@@ -1,6 +1,6 @@
 /* cli/main.c: the ntbox command line. */
 #include "cli/run.h"
-#include "loader/native.h"
+#include "loader/compile.h"
 #include "rtl/version.h"
 
 #include <stdio.h>
@@ -11,7 +11,8 @@
 static void cli_usage(FILE *out)
 {
     fprintf(out,
-            "usage: ntbox run [--pool] [--os-version=M.m.B] DRIVER\n"
+            "usage: ntbox run [--pool] [--objects] [--os-version=M.m.B] [--allow-missing] DRIVER\n"
+            "                 [--client PROGRAM [ARGS...]]\n"
             "       ntbox info DRIVER.sys\n"
             "       ntbox --help | --version\n"
             "\n"
@@ -40,6 +41,15 @@ static void cli_usage(FILE *out)
             "                         order, type, allocs, frees, diff, bytes) after the run\n"
             "  --os-version=M.m.B     the Windows version RtlGetVersion reports\n"
             "                         (default 10.0.26200, Windows 11 25H2)\n"
+            "  --objects              print the object namespace (as WinObj shows it) after\n"
+            "                         DriverEntry\n"
+            "  --client PROGRAM ARGS  run a user-mode client while the driver is loaded: a C\n"
+            "                         or C++ source using <windows.h> (CreateFile,\n"
+            "                         DeviceIoControl, ReadFile, WriteFile, the service control\n"
+            "                         manager...), compiled on the fly, or a .so built from one;\n"
+            "                         it runs as its own process, and its output interleaves\n"
+            "                         with the driver's. Everything after PROGRAM is its\n"
+            "                         arguments. The driver is unloaded when it exits.\n"
             "  --allow-missing        run a .sys that imports routines ntbox lacks: each is\n"
             "                         bound to a stub that stops the run (bugcheck 0x7E,\n"
             "                         STATUS_NOT_IMPLEMENTED) naming it if it is called\n"
@@ -87,6 +97,17 @@ int main(int argc, char **argv)
             opt.pool_table = true;
         } else if (strcmp(argv[i], "--allow-missing") == 0) {
             opt.allow_missing = true;
+        } else if (strcmp(argv[i], "--objects") == 0) {
+            opt.objects = true;
+        } else if (strcmp(argv[i], "--client") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "ntbox: --client needs a PROGRAM (a .c/.cpp source using windows.h, or a .so)\n");
+                return 1;
+            }
+            opt.client = argv[i + 1];
+            opt.client_argc = argc - i - 2;
+            opt.client_argv = argv + i + 2;
+            break;
         } else if (strncmp(argv[i], "--os-version=", 13) == 0) {
             if (!rtl_version_parse_and_set(argv[i] + 13)) {
                 fprintf(stderr, "ntbox: --os-version takes MAJOR.MINOR.BUILD, e.g. 10.0.22631; got %s\n", argv[i] + 13);

@@ -1,19 +1,25 @@
-/* cli/run.c: `ntbox run DRIVER` — load, DriverEntry, DriverUnload, verdict.
+/* cli/run.c: `ntbox run DRIVER [--client PROGRAM ARGS...]`: load, let a
+ * client talk to the driver, unload, verdict.
  *
- * The sequence is the I/O manager's for a legacy driver: a DRIVER_OBJECT
- * named \Driver\<name>, DriverEntry at PASSIVE_LEVEL in the System process
- * with the service's registry path (valid only during the call), then, when
- * the driver is stopped, DriverUnload. What the driver still holds after
- * that is a leak, which Driver Verifier reports as bugcheck 0xC4/0x62. */
+ * The driver is loaded as a kernel driver service would be (io/driver_load.c:
+ * \Driver\<name>, DriverEntry at PASSIVE_LEVEL in the System process) and is
+ * then a running service, so a client can also stop it through the service
+ * control manager. The client runs as its own process; when it is done the
+ * system shuts down (IRP_MJ_SHUTDOWN to registered devices) and the driver
+ * is stopped: DriverUnload, then Driver Verifier's unload checks. */
 #include "cli/run.h"
 
 #include "base/diag.h"
 #include "ex/pool.h"
-#include "io/driver.h"
+#include "io/device.h"
+#include "io/driver_load.h"
 #include "ke/bugcheck.h"
-#include "loader/module.h"
-#include "loader/symbols.h"
+#include "loader/compile.h"
+#include "loader/program.h"
+#include "ob/ob.h"
+#include "ps/client.h"
 #include "rtl/status_name.h"
+#include "win32/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,24 +34,6 @@ static void cli_print_pool_table(const struct cli_run_options *opt)
     fflush(stdout);
 }
 
-/* Driver Verifier's check at unload: every pool allocation still held. */
-static void cli_check_leaks(const struct ldr_module *m, PDRIVER_OBJECT driver)
-{
-    char *text = NULL;
-    size_t leaks = ex_pool_outstanding(&text);
-
-    if (leaks == 0) {
-        free(text);
-        return;
-    }
-    /* 0xC4/0x62: P2 the driver's name, P3 the verifier's record of the
-     * driver (ntbox's module entry), P4 the number of
-     * allocations not freed. */
-    ke_bugcheck(0xC4, 0x62, (ULONG_PTR)&driver->DriverName, (ULONG_PTR)m, leaks, NULL,
-                "%s unloaded without freeing %zu pool allocation%s (a leak lives until the next boot):\n%s", m->name,
-                leaks, leaks == 1 ? "" : "s", text ? text : "");
-}
-
 static const char *cli_warnings(char *buf, size_t n)
 {
     unsigned w = diag_warning_count();
@@ -56,64 +44,78 @@ static const char *cli_warnings(char *buf, size_t n)
     return buf;
 }
 
+/* Runs the client program as a process; false when it cannot be loaded. */
+static bool cli_run_client(const struct cli_run_options *opt)
+{
+    static char err[4096];
+    struct ldr_program program;
+
+    if (!ldr_load_program(opt->client, &program, err, sizeof err)) {
+        fprintf(stderr, "ntbox: %s\n", err);
+        return false;
+    }
+    char **argv = calloc((size_t)opt->client_argc + 2, sizeof *argv);
+    if (!argv) {
+        fprintf(stderr, "ntbox: out of memory starting %s\n", opt->client);
+        return false;
+    }
+    argv[0] = (char *)opt->client;
+    for (int i = 0; i < opt->client_argc; i++)
+        argv[i + 1] = opt->client_argv[i];
+    ps_client_run(program.name, program.main_fn, opt->client_argc + 1, argv);
+    free(argv);
+    ldr_unload_program(&program);
+    return true;
+}
+
 int cli_run(const struct cli_run_options *opt)
 {
     static char err[65536]; /* room for every missing import's name */
-    char status_text[96], warn[64];
-    struct ldr_load_options load = { opt->allow_missing };
-    struct ldr_module *m = ldr_load(opt->driver, &load, err, sizeof err);
+    char name[64], status_text[96], warn[64];
+    struct io_driver *d;
 
-    if (!m) {
+    ke_bugcheck_install_fault_handlers();
+    io_driver_allow_missing = opt->allow_missing;
+    ldr_file_stem(opt->driver, name, sizeof name);
+    NTSTATUS status = io_driver_load(name, opt->driver, &d, err, sizeof err);
+    if (!d) {
         fprintf(stderr, "ntbox: %s\n", err);
         return CLI_EXIT_HOST_ERROR;
     }
-    ke_bugcheck_install_fault_handlers();
-    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)m->entry;
-    PDRIVER_OBJECT driver =
-        io_driver_object_create(m->name, (PVOID)m->start, (ULONG)(m->end - m->start), entry);
-    UNICODE_STRING registry = io_driver_registry_path(m->name);
-    if (!driver || !registry.Buffer) {
-        fprintf(stderr, "ntbox: out of memory creating the driver object\n");
-        return CLI_EXIT_HOST_ERROR;
-    }
-
-    diag_note("loaded %s from %s", m->name, opt->driver);
-    diag_note("calling DriverEntry(\\Driver\\%s, \\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s)",
-              m->name, m->name);
-    NTSTATUS status = entry(driver, &registry);
-    io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */
-    rtl_status_describe(status, status_text, sizeof status_text);
-
-    int verdict = CLI_EXIT_CLEAN;
     if (!NT_SUCCESS(status)) {
-        /* Windows unloads a driver whose DriverEntry failed without calling
-         * its DriverUnload; whatever it allocated is still a leak. */
-        diag_note("DriverEntry failed with %s: the driver is unloaded without calling DriverUnload", status_text);
+        rtl_status_describe(status, status_text, sizeof status_text);
         cli_print_pool_table(opt);
-        cli_check_leaks(m, driver);
-        diag_note("%s: DriverEntry failed with %s; no pool leaked; %s", m->name, status_text,
+        io_driver_release(d); /* a leak ends the run here */
+        diag_note("%s: DriverEntry failed with %s; no pool leaked; %s", name, status_text,
                   cli_warnings(warn, sizeof warn));
-        verdict = CLI_EXIT_ENTRY_FAILED;
-    } else if (!driver->DriverUnload) {
-        diag_note("DriverEntry returned %s", status_text);
-        size_t held = ex_pool_outstanding(NULL);
+        return CLI_EXIT_ENTRY_FAILED;
+    }
+    if (opt->objects)
+        ob_print_namespace();
+    win32_service_install_running(name, opt->driver, d);
+    bool client_ok = !opt->client || cli_run_client(opt);
+
+    d = win32_service_take_running(name);
+    if (!d) {
+        diag_note("%s was stopped by its client; no pool leaked; %s", name, cli_warnings(warn, sizeof warn));
+        return client_ok ? CLI_EXIT_CLEAN : CLI_EXIT_HOST_ERROR;
+    }
+    io_device_shutdown_all();
+    if (!io_driver_can_unload(d)) {
+        size_t held = ex_pool_outstanding_of(io_driver_module(d), NULL);
         diag_note("%s sets no DriverUnload, so it cannot be unloaded (as on Windows); it still holds %zu pool "
-                  "allocation%s; %s", m->name, held, held == 1 ? "" : "s", cli_warnings(warn, sizeof warn));
+                  "allocation%s; %s", name, held, held == 1 ? "" : "s", cli_warnings(warn, sizeof warn));
         cli_print_pool_table(opt);
         /* The image stays mapped: the driver's pool and code are still live. */
-        io_driver_object_free(driver);
-        return CLI_EXIT_CLEAN;
-    } else {
-        diag_note("DriverEntry returned %s", status_text);
-        diag_note("calling DriverUnload");
-        driver->DriverUnload(driver);
-        diag_note("DriverUnload returned");
-        cli_print_pool_table(opt);
-        cli_check_leaks(m, driver);
-        diag_note("%s: loaded, ran and unloaded cleanly; no pool leaked; %s", m->name,
-                  cli_warnings(warn, sizeof warn));
+        return client_ok ? CLI_EXIT_CLEAN : CLI_EXIT_HOST_ERROR;
     }
-    io_driver_object_free(driver);
-    ldr_unload(m);
-    return verdict;
+    if (io_driver_unload(d) == STATUS_PENDING) {
+        diag_note("%s: a kernel handle to its own device is still open, so it was never unloaded; %s", name,
+                  cli_warnings(warn, sizeof warn));
+        return client_ok ? CLI_EXIT_CLEAN : CLI_EXIT_HOST_ERROR;
+    }
+    cli_print_pool_table(opt);
+    io_driver_release(d); /* a leak ends the run here */
+    diag_note("%s: loaded, ran and unloaded cleanly; no pool leaked; %s", name, cli_warnings(warn, sizeof warn));
+    return client_ok ? CLI_EXIT_CLEAN : CLI_EXIT_HOST_ERROR;
 }

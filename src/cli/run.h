@@ -16,6 +16,10 @@ struct cli_run_options {
     const char *driver;
     bool pool_table;
     bool allow_missing;  /* --allow-missing: missing imports become stubs that stop the run when called */
+    bool objects;        /* --objects: the object namespace after DriverEntry */
+    const char *client;  /* --client PROGRAM: run it as a process while the driver is loaded */
+    int client_argc;     /* and the arguments after it */
+    char **client_argv;
 };
 
 int cli_run(const struct cli_run_options *opt);

@@ -8,6 +8,7 @@
 #include "io/file.h"
 
 #include "io/device.h"
+#include "io/driver_load.h"
 #include "io/io.h"
 #include "mm/mm.h"
 #include "ob/ob.h"
@@ -182,7 +183,8 @@ static void io_file_delete(void *object)
     free(file->FileName.Buffer);
 }
 
-void io_file_init(void)
+/* Before any driver loads (the object manager starts at priority 101). */
+__attribute__((constructor(103))) static void io_file_init(void)
 {
     static const struct ob_type_procedures device_procedures = { .parse = io_parse_device };
     static const struct ob_type_procedures file_procedures = {

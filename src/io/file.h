@@ -1,12 +1,10 @@
-/* io/file.h: file objects and the services that open them. */
+/* io/file.h: file objects and the services that open them. At startup
+ * file.c installs the Device type's parse procedure and the File type's
+ * open, close and delete procedures. */
 #ifndef NTBOX_IO_FILE_H
 #define NTBOX_IO_FILE_H
 
 #include <ntddk.h>
-
-/* Installs the Device type's parse procedure and the File type's open,
- * close and delete procedures (at startup, before any driver loads). */
-void io_file_init(void);
 
 /* NtCreateFile for either previous mode. */
 NTSTATUS io_create_file(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,

@@ -8,10 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The compiler command and flags a native driver is built with (for
- * `ntbox --help` and for users building .so files themselves). */
-const char *ldr_native_flags(void);
-
 /* Loads DRIVER (a .c/.cpp source, compiled on the fly and cached, or a .so):
  * checks that every routine it imports is one the export table says ntbox
  * provides, maps it and finds DriverEntry. On failure returns NULL with a

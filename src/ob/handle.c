@@ -435,3 +435,10 @@ NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle)
                     "(closed twice, or never a handle here)", Handle);
     return status;
 }
+
+/* The user-mode system service: a bad handle is the caller's error to
+ * see, never a bugcheck, and kernel handles are out of its reach. */
+NTSYSAPI NTSTATUS NTAPI NtClose(HANDLE Handle)
+{
+    return ob_close_handle(Handle, UserMode);
+}

@@ -3,6 +3,8 @@
 
 #include "ps/process.h"
 
+#include "base/diag.h"
+
 #include <pthread.h>
 #include <stdio.h>
 
@@ -33,11 +35,14 @@ int ps_client_run(const char *name, int (*main_fn)(int, char **), int argc, char
 
     if (!c.process)
         return -1;
+    diag_note("%s started as process %u", image, ps_process_id(c.process));
     if (pthread_create(&thread, NULL, ps_client_thread, &c) != 0) {
         ps_process_exit(c.process);
         return -1;
     }
     pthread_join(thread, NULL);
+    diag_note("%s (process %u) exited with status %d; its handles are closed", image, ps_process_id(c.process),
+              c.status);
     ps_process_exit(c.process);
     return c.status;
 }

@@ -104,7 +104,7 @@ KT_TEST(ldr_export_module_known_for_kernel_modules_only)
 /* Data rows name variables; a missing one has no address. */
 KT_TEST(ldr_export_data_rows)
 {
-    const struct ldr_export *e = ldr_export_find("ntoskrnl.exe", "PsProcessType");
+    const struct ldr_export *e = ldr_export_find("ntoskrnl.exe", "PsThreadType");
     KT_REQUIRE(KT_TRUE(e != NULL));
     KT_EQ_INT(e->kind, LDR_EXPORT_DATA);
     KT_EQ_INT(e->max_irql, LDR_IRQL_UNKNOWN);

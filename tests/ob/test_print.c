@@ -11,6 +11,7 @@
     "    Driver (Type)\n" \
     "    Event (Type)\n" \
     "    File (Type)\n" \
+    "    Process (Type)\n" \
     "    SymbolicLink (Type)\n" \
     "    Type (Type)\n"
 
