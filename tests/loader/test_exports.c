@@ -20,8 +20,9 @@ static void kt_check_export(const char *name, void *ctx)
 {
     struct kt_unlisted *u = ctx;
     /* The C startup's own symbols, in every executable that exports, and the
-     * sanitizer runtime's variables copied into a sanitized build. */
-    if (strcmp(name, "_start") == 0 || strcmp(name, "_IO_stdin_used") == 0 || strncmp(name, "__asan_", 7) == 0 ||
+     * sanitizer runtime's variables copied into a sanitized build, and the
+     * one-definition-rule markers ASan adds for every exported variable. */
+    if (strcmp(name, "_start") == 0 || strcmp(name, "_IO_stdin_used") == 0 || strncmp(name, "__asan_", 7) == 0 || strncmp(name, "__odr_asan", 10) == 0 ||
         strncmp(name, "__ubsan_", 8) == 0 || strncmp(name, "__lsan_", 7) == 0 || strncmp(name, "__sanitizer_", 12) == 0)
         return;
     u->seen++;
