@@ -4,7 +4,7 @@
  *
  * Like Windows, ProbeForRead checks only the range and the alignment, and
  * ProbeForWrite also proves each page writable by writing its first byte
- * back to itself. Surprise: ntbox does that write with process_vm_writev,
+ * back to itself. ntbox does that under a recovery point (base/safe_read.h),
  * so an unmapped or read-only page is a status, not a fault. A failed probe
  * raises (STATUS_DATATYPE_MISALIGNMENT or STATUS_ACCESS_VIOLATION); with no
  * SEH for drivers yet that ends the run as an unhandled exception. */
@@ -14,8 +14,6 @@
 #include "ex/pool.h"
 
 #include <stdio.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 /* Windows x64's values. */
 PVOID MmHighestUserAddress = (PVOID)0x7FFFFFFEFFFFULL;
@@ -23,9 +21,7 @@ ULONG_PTR MmUserProbeAddress = 0x7FFFFFFF0000ULL;
 
 bool mm_safe_write(void *destination, const void *source, SIZE_T length)
 {
-    struct iovec local = { (void *)source, length };
-    struct iovec remote = { destination, length };
-    return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)length;
+    return safe_write(destination, source, length);
 }
 
 NTSTATUS mm_probe_for_read(const volatile void *address, SIZE_T length, ULONG alignment)
@@ -43,20 +39,17 @@ NTSTATUS mm_probe_for_read(const volatile void *address, SIZE_T length, ULONG al
 
 bool mm_pages_accessible(const volatile void *address, SIZE_T length, bool write)
 {
-    ULONG_PTR page = (ULONG_PTR)address, last = page + length - 1;
-
-    for (;;) {
-        char byte;
+    char byte;
+    if (write)
+        return safe_touch_writable((void *)address, length, PAGE_SIZE);
+    /* A read of the first byte, then of each following page's first byte. */
+    for (ULONG_PTR page = (ULONG_PTR)address, last = page + length - 1;; page = (page | (PAGE_SIZE - 1)) + 1) {
         if (!safe_read((const void *)page, &byte, 1))
-            return false;
-        if (write && !mm_safe_write((void *)page, &byte, 1))
             return false;
         if ((page | (PAGE_SIZE - 1)) >= last)
             return true;
-        page = (page | (PAGE_SIZE - 1)) + 1;
     }
 }
-
 NTSTATUS mm_probe_for_write(volatile void *address, SIZE_T length, ULONG alignment)
 {
     NTSTATUS status = mm_probe_for_read(address, length, alignment);
