@@ -1,10 +1,12 @@
 /* ntifs.h: the installable file system kit's header: ntddk.h plus the
- * file-system and Zw routines. Those arrive with the components that
- * implement them; until then a file-system filter that includes ntifs.h
- * gets everything ntddk.h has. */
+ * routines the WDK declares only here (ObQueryNameString, ZwCreateEvent,
+ * ZwOpenDirectoryObject, ZwCreateSymbolicLinkObject, ...). Each
+ * component's header keeps its ntifs part behind _NTIFS_ and is included
+ * again here, so the order ntddk.h then ntifs.h works too. */
 #ifndef _NTIFS_
 #define _NTIFS_
 
 #include <ntddk.h>
+#include <ntbox/km_ob.h>
 
 #endif /* _NTIFS_ */

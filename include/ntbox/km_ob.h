@@ -114,6 +114,16 @@ NTSYSAPI NTSTATUS NTAPI ZwDuplicateObject(_In_ HANDLE SourceProcessHandle, _In_ 
 NTSYSAPI NTSTATUS NTAPI ZwCreateSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ ACCESS_MASK DesiredAccess,
                                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes,
                                                    _In_ PUNICODE_STRING LinkTarget);
+/* Event objects by handle (the body is a KEVENT). */
+NTSYSAPI NTSTATUS NTAPI ZwCreateEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
+                                      _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes, _In_ EVENT_TYPE EventType,
+                                      _In_ BOOLEAN InitialState);
+NTSYSAPI NTSTATUS NTAPI ZwOpenEvent(_Out_ PHANDLE EventHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwSetEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwResetEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwPulseEvent(_In_ HANDLE EventHandle, _Out_opt_ PLONG PreviousState);
+NTSYSAPI NTSTATUS NTAPI ZwClearEvent(_In_ HANDLE EventHandle);
 /* Buffer receives OBJECT_DIRECTORY_INFORMATION entries { Name, TypeName },
  * a zeroed one last, then the strings; drivers declare that structure
  * themselves. */
