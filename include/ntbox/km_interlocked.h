@@ -11,79 +11,51 @@
 
 #define NTBOX_SEQ __ATOMIC_SEQ_CST
 
-FORCEINLINE LONG InterlockedIncrement(_Inout_ LONG volatile *Addend)
-{
-    return __atomic_add_fetch(Addend, 1, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedDecrement(_Inout_ LONG volatile *Addend)
-{
-    return __atomic_sub_fetch(Addend, 1, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedAdd(_Inout_ LONG volatile *Addend, _In_ LONG Value)
-{
-    return __atomic_add_fetch(Addend, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedExchangeAdd(_Inout_ LONG volatile *Addend, _In_ LONG Value)
-{
-    return __atomic_fetch_add(Addend, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedExchange(_Inout_ LONG volatile *Target, _In_ LONG Value)
-{
-    return __atomic_exchange_n(Target, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedCompareExchange(_Inout_ LONG volatile *Destination, _In_ LONG ExChange,
-                                            _In_ LONG Comperand)
-{
-    __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTBOX_SEQ, NTBOX_SEQ);
-    return Comperand; /* the initial value, whether or not it was replaced */
-}
-FORCEINLINE LONG InterlockedAnd(_Inout_ LONG volatile *Destination, _In_ LONG Value)
-{
-    return __atomic_fetch_and(Destination, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedOr(_Inout_ LONG volatile *Destination, _In_ LONG Value)
-{
-    return __atomic_fetch_or(Destination, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG InterlockedXor(_Inout_ LONG volatile *Destination, _In_ LONG Value)
-{
-    return __atomic_fetch_xor(Destination, Value, NTBOX_SEQ);
-}
+/* One set of operations per width: NTBOX_INTERLOCKED_OPS(LONG, ) defines
+ * InterlockedIncrement..., NTBOX_INTERLOCKED_OPS(LONG64, 64) the *64 forms. */
+#define NTBOX_INTERLOCKED_OPS(T, W) \
+    FORCEINLINE T InterlockedIncrement##W(_Inout_ T volatile *Addend) \
+    { \
+        return __atomic_add_fetch(Addend, 1, NTBOX_SEQ); \
+    } \
+    FORCEINLINE T InterlockedDecrement##W(_Inout_ T volatile *Addend) \
+    { \
+        return __atomic_sub_fetch(Addend, 1, NTBOX_SEQ); \
+    } \
+    FORCEINLINE T InterlockedAdd##W(_Inout_ T volatile *Addend, _In_ T Value) \
+    { \
+        return __atomic_add_fetch(Addend, Value, NTBOX_SEQ); \
+    } \
+    FORCEINLINE T InterlockedExchangeAdd##W(_Inout_ T volatile *Addend, _In_ T Value) \
+    { \
+        return __atomic_fetch_add(Addend, Value, NTBOX_SEQ); \
+    } \
+    FORCEINLINE T InterlockedExchange##W(_Inout_ T volatile *Target, _In_ T Value) \
+    { \
+        return __atomic_exchange_n(Target, Value, NTBOX_SEQ); \
+    } \
+    /* Returns the initial value, whether or not it was replaced. */ \
+    FORCEINLINE T InterlockedCompareExchange##W(_Inout_ T volatile *Destination, _In_ T ExChange, _In_ T Comperand) \
+    { \
+        __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTBOX_SEQ, NTBOX_SEQ); \
+        return Comperand; \
+    } \
+    FORCEINLINE T InterlockedAnd##W(_Inout_ T volatile *Destination, _In_ T Value) \
+    { \
+        return __atomic_fetch_and(Destination, Value, NTBOX_SEQ); \
+    } \
+    FORCEINLINE T InterlockedOr##W(_Inout_ T volatile *Destination, _In_ T Value) \
+    { \
+        return __atomic_fetch_or(Destination, Value, NTBOX_SEQ); \
+    } \
+    FORCEINLINE T InterlockedXor##W(_Inout_ T volatile *Destination, _In_ T Value) \
+    { \
+        return __atomic_fetch_xor(Destination, Value, NTBOX_SEQ); \
+    }
 
-FORCEINLINE LONG64 InterlockedIncrement64(_Inout_ LONG64 volatile *Addend)
-{
-    return __atomic_add_fetch(Addend, 1, NTBOX_SEQ);
-}
-FORCEINLINE LONG64 InterlockedDecrement64(_Inout_ LONG64 volatile *Addend)
-{
-    return __atomic_sub_fetch(Addend, 1, NTBOX_SEQ);
-}
-FORCEINLINE LONG64 InterlockedAdd64(_Inout_ LONG64 volatile *Addend, _In_ LONG64 Value)
-{
-    return __atomic_add_fetch(Addend, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG64 InterlockedExchangeAdd64(_Inout_ LONG64 volatile *Addend, _In_ LONG64 Value)
-{
-    return __atomic_fetch_add(Addend, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG64 InterlockedExchange64(_Inout_ LONG64 volatile *Target, _In_ LONG64 Value)
-{
-    return __atomic_exchange_n(Target, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG64 InterlockedCompareExchange64(_Inout_ LONG64 volatile *Destination, _In_ LONG64 ExChange,
-                                                _In_ LONG64 Comperand)
-{
-    __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, NTBOX_SEQ, NTBOX_SEQ);
-    return Comperand;
-}
-FORCEINLINE LONG64 InterlockedAnd64(_Inout_ LONG64 volatile *Destination, _In_ LONG64 Value)
-{
-    return __atomic_fetch_and(Destination, Value, NTBOX_SEQ);
-}
-FORCEINLINE LONG64 InterlockedOr64(_Inout_ LONG64 volatile *Destination, _In_ LONG64 Value)
-{
-    return __atomic_fetch_or(Destination, Value, NTBOX_SEQ);
-}
+NTBOX_INTERLOCKED_OPS(LONG, )
+NTBOX_INTERLOCKED_OPS(LONG64, 64)
+#undef NTBOX_INTERLOCKED_OPS
 
 FORCEINLINE PVOID InterlockedExchangePointer(_Inout_ PVOID volatile *Target, _In_opt_ PVOID Value)
 {
