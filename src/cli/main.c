@@ -2,6 +2,8 @@
 #include "cli/run.h"
 #include "loader/compile.h"
 #include "rtl/version.h"
+#include "verifier/report.h"
+#include "verifier/verifier.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@ static void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: ntbox run [--pool] [--objects] [--os-version=M.m.B] [--allow-missing] DRIVER\n"
+            "                 [--verifier=GROUPS] [--report FILE.json]\n"
             "                 [--client PROGRAM [ARGS...]]\n"
             "       ntbox info DRIVER.sys\n"
             "       ntbox --help | --version\n"
@@ -53,8 +56,20 @@ static void cli_usage(FILE *out)
             "  --allow-missing        run a .sys that imports routines ntbox lacks: each is\n"
             "                         bound to a stub that stops the run (bugcheck 0x7E,\n"
             "                         STATUS_NOT_IMPLEMENTED) naming it if it is called\n"
+            "  --verifier=GROUPS      which of Driver Verifier's checks run (default: all of\n"
+            "                         them): a comma list of groups, each NAME, +NAME, -NAME,\n"
+            "                         all or none; a list starting with a NAME selects exactly\n"
+            "                         those, any other changes the default\n"
+            "                         (--verifier=-special-pool: all but special pool)\n"
+            "  --report FILE.json     also write how the run ended as JSON: the bugcheck (code,\n"
+            "                         name, parameters, source line, backtrace, pool block...)\n"
+            "                         or {\"result\": \"clean\", ...} (docs/report-schema.md)\n"
             "  --help                 this text\n"
             "  --version              ntbox's version\n"
+            "\n"
+            "Driver Verifier's check groups:\n");
+    vf_print_groups(out, "  ");
+    fprintf(out,
             "\n"
             "ntbox info DRIVER.sys prints the image's headers, sections and imports, each\n"
             "import marked implemented or missing in ntbox (exit status 0, or 1 when the\n"
@@ -74,9 +89,23 @@ static void cli_usage(FILE *out)
             ldr_native_flags());
 }
 
+/* --verifier=LIST, applied to the groups chosen so far. */
+static bool cli_verifier_option(const char *list)
+{
+    char err[256];
+    unsigned mask = vf_group_mask;
+    if (!vf_parse_groups(list, &mask, err, sizeof err)) {
+        fprintf(stderr, "ntbox: --verifier: %s\n", err);
+        return false;
+    }
+    vf_set_groups(mask);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_run_options opt = { 0 };
+    char err[4352];
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         cli_usage(stdout);
@@ -92,6 +121,8 @@ int main(int argc, char **argv)
         cli_usage(stderr);
         return 1;
     }
+    /* `ntbox run` is where drivers are tested: every check on. */
+    vf_set_groups(VF_ALL);
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--pool") == 0) {
             opt.pool_table = true;
@@ -108,6 +139,19 @@ int main(int argc, char **argv)
             opt.client_argc = argc - i - 2;
             opt.client_argv = argv + i + 2;
             break;
+        } else if (strncmp(argv[i], "--verifier=", 11) == 0) {
+            if (!cli_verifier_option(argv[i] + 11))
+                return 1;
+        } else if (strcmp(argv[i], "--report") == 0 || strncmp(argv[i], "--report=", 9) == 0) {
+            const char *path = argv[i][8] == '=' ? argv[i] + 9 : i + 1 < argc ? argv[++i] : NULL;
+            if (!path || !*path) {
+                fprintf(stderr, "ntbox: --report needs a FILE (where the JSON report goes)\n");
+                return 1;
+            }
+            if (!vf_report_open(path, err, sizeof err)) {
+                fprintf(stderr, "ntbox: %s\n", err);
+                return 1;
+            }
         } else if (strncmp(argv[i], "--os-version=", 13) == 0) {
             if (!rtl_version_parse_and_set(argv[i] + 13)) {
                 fprintf(stderr, "ntbox: --os-version takes MAJOR.MINOR.BUILD, e.g. 10.0.22631; got %s\n", argv[i] + 13);
@@ -127,5 +171,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ntbox: run needs a DRIVER (a .c/.cpp source, a .so or a .sys); see ntbox --help\n");
         return 1;
     }
-    return cli_run(&opt);
+    vf_report_set_driver(opt.driver);
+    int status = cli_run(&opt);
+    vf_report_finish(status);
+    return status;
 }

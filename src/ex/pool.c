@@ -15,6 +15,7 @@
 #include "loader/symbols.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Windows x64's MmSystemRangeStart, for BAD_POOL_CALLER 0x40. */
 #define EX_SYSTEM_RANGE_START 0xFFFF800000000000ULL
@@ -36,6 +37,14 @@ EX_POOL_ABI void ex_bad_alloc_irql(ULONG type, SIZE_T size, const void *caller)
                 (type & 1) ? "APC_LEVEL" : "DISPATCH_LEVEL");
 }
 
+EX_POOL_ABI void ex_zero_size_alloc(ULONG type, ULONG tag, const void *caller)
+{
+    char text[5];
+    ke_bugcheck(0xC4, 0x00, ke_irql_get(), type, 0, caller,
+                "A pool allocation of 0 bytes was requested (%s, tag '%s'): the size must not be zero.",
+                ex_pool_type_name(type) ? ex_pool_type_name(type) : "?", ex_pool_tag_text(tag, text));
+}
+
 PVOID ex_pool_allocate(POOL_TYPE type, SIZE_T size, ULONG tag, const void *caller)
 {
     return ex_pool_alloc_checked((ULONG)type & ~(ULONG)EX_POOL_TYPE_MODIFIERS, size, tag,
@@ -50,14 +59,34 @@ void ex_pool_free(PVOID p, ULONG tag, const void *caller)
 /* ------------------------------------------------------------------ */
 /* Bad frees */
 
-/* "'abcd' PagedPool 0x58 bytes allocated at sample.cpp:20 in DriverEntry (...)" */
-static void ex_describe_block(const struct ex_found *b, char *out, size_t n)
+const char *ex_pool_describe_block(const struct vf_block *b, char *out, size_t n)
 {
-    char where[384];
-    const char *type = ex_pool_type_name(b->rec.type);
+    char where[384], freed[400] = "";
+    const char *type = ex_pool_type_name(b->type);
     char tag[5];
-    snprintf(out, n, "'%s' %s 0x%llx bytes allocated at %s", ex_pool_tag_text(b->rec.tag, tag), type ? type : "?",
-             (unsigned long long)b->size, ldr_describe_address(b->rec.caller, true, where, sizeof where));
+    if (b->freed_at) {
+        strcpy(freed, ", freed at ");
+        ldr_describe_address(b->freed_at, true, freed + strlen(freed), sizeof freed - strlen(freed));
+    }
+    snprintf(out, n, "'%s' %s 0x%llx bytes allocated at %s%s", ex_pool_tag_text(b->tag, tag), type ? type : "?",
+             (unsigned long long)b->size, ldr_describe_address(b->allocated_at, true, where, sizeof where), freed);
+    return out;
+}
+
+struct vf_block ex_found_block(const struct ex_found *b)
+{
+    return (struct vf_block){ (const void *)b->addr, b->size, b->rec.tag, b->rec.type, b->rec.caller,
+                              b->rec.state == EX_BLOCK_FREED ? b->rec.freed_by : NULL };
+}
+
+/* The block a bad free is about, noted for the report and described. */
+static const char *ex_blame_block(const struct ex_found *b, char *out, size_t n)
+{
+    struct vf_block block = ex_found_block(b);
+    /* The text says where it was freed on its own. */
+    vf_report_note_block(&block);
+    block.freed_at = NULL;
+    return ex_pool_describe_block(&block, out, n);
 }
 
 /* Windows' first pool-header quadword for a freed block: BlockSize in
@@ -80,7 +109,7 @@ __attribute__((noreturn)) static void ex_bad_address(const char *routine, uintpt
         ke_bugcheck(BAD_POOL_CALLER, 0x40, 0, EX_SYSTEM_RANGE_START, 0, caller,
                     "%s(NULL): the address is not in system space; NULL is no pool allocation.", routine);
     if (ex_block_containing(addr, &b)) {
-        ex_describe_block(&b, what, sizeof what);
+        ex_blame_block(&b, what, sizeof what);
         ke_bugcheck(BAD_POOL_CALLER, 0x99, addr, 0, 0, caller,
                     "%s(0x%llx): the address is 0x%llx bytes into the block at 0x%llx (%s); "
                     "free the address the allocation returned.",
@@ -99,7 +128,7 @@ EX_POOL_ABI void ex_free_failed(const char *routine, uintptr_t addr, ULONG tag, 
 
     if (!b)
         ex_bad_address(routine, addr, caller);
-    ex_describe_block(b, what, sizeof what);
+    ex_blame_block(b, what, sizeof what);
     if (b->rec.state == EX_BLOCK_FREED) {
         char freed_at[384];
         ke_bugcheck(BAD_POOL_CALLER, 0x07, 0, ex_freed_header(b), addr, caller,
@@ -171,6 +200,8 @@ EX_POOL_INLINE PVOID ex_alloc_type(POOL_TYPE type, SIZE_T size, ULONG tag, bool 
     if ((base & ~(ULONG)(NonPagedPoolSession | NonPagedPoolNx)) == NonPagedPoolMustSucceed ||
         (base & ~(ULONG)(NonPagedPoolSession | NonPagedPoolNx)) == NonPagedPoolCacheAlignedMustS)
         ex_must_succeed(type, size, tag, caller);
+    if (__builtin_expect(!size, 0) && vf_enabled(VF_POOL_TRACKING))
+        ex_zero_size_alloc(base, tag, caller);
     PVOID p = ex_pool_alloc_checked(base, size, tag, (type & POOL_ZERO_ALLOCATION) != 0, caller);
     if (!p && raise)
         ex_alloc_raise(caller);

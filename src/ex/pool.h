@@ -84,6 +84,19 @@ const char *ex_pool_tag_text(ULONG tag, char out[5]);
 /* "PagedPool", "NonPagedPoolNx", ... or NULL for a value that is no POOL_TYPE. */
 const char *ex_pool_type_name(ULONG type);
 
+/* What a faulting address is to the pool: the guard page after a
+ * special-pool block (Driver Verifier's 0xD6) or the page of a freed one
+ * (0xD5); *block is that block. NONE for any other address, and then
+ * *block is untouched. Reads without locking: it runs in the fault
+ * handler. */
+struct vf_block;
+enum ex_pool_fault { EX_POOL_FAULT_NONE, EX_POOL_FAULT_BEYOND_END, EX_POOL_FAULT_FREED };
+enum ex_pool_fault ex_pool_classify_fault(const void *addr, struct vf_block *block);
+
+/* "'abcd' PagedPool 0x58 bytes allocated at sample.cpp:20 in DriverEntry
+ * (...)", and ", freed at ..." once freed. Returns out. */
+const char *ex_pool_describe_block(const struct vf_block *block, char *out, size_t n);
+
 /* Raises status from `caller` (src/ex/raise.c): with no SEH for drivers yet
  * the raise is unhandled and stops the run. detail: why, or NULL. */
 __attribute__((noreturn)) void ex_raise_status(NTSTATUS status, const void *caller, const char *detail);

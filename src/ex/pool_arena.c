@@ -1,6 +1,7 @@
 /* ex/pool_arena.c: the pool's address space. One reservation, made at the
  * first allocation: slabs in its first half (src/ex/pool_slab.c), large
- * blocks' spans in the second (src/ex/pool_large.c). It is reserved
+ * blocks' spans in the second (src/ex/pool_large.c) but for its last eighth
+ * (at most EX_SPECIAL_MAX), special pool's slots (src/ex/pool_special.c). It is reserved
  * inaccessible and committed piece by piece, so the untouched rest costs
  * neither memory nor commit charge, and "is this a pool address" is one
  * range check (ex_pool_owns_address). */
@@ -15,9 +16,11 @@
 
 /* Less when the process is limited (ulimit -v), down to this. */
 #define EX_ARENA_MIN ((SIZE_T)1 << 26)
+/* Special pool's address space: 64K slots of two pages. */
+#define EX_SPECIAL_MAX ((SIZE_T)1 << 29)
 
-uintptr_t ex_arena_base;
-SIZE_T ex_arena_slab_bytes, ex_arena_bytes;
+uintptr_t ex_arena_base, ex_arena_special_base;
+SIZE_T ex_arena_slab_bytes, ex_arena_special_bytes, ex_arena_bytes;
 static pthread_once_t ex_arena_once = PTHREAD_ONCE_INIT;
 
 static void ex_arena_map(void)
@@ -34,6 +37,8 @@ static void ex_arena_map(void)
         munmap((char *)base + bytes, (uintptr_t)p + EX_UNIT_SIZE - base);
         ex_arena_base = base;
         ex_arena_slab_bytes = bytes / 2;
+        ex_arena_special_bytes = bytes / 8 < EX_SPECIAL_MAX ? bytes / 8 : EX_SPECIAL_MAX;
+        ex_arena_special_base = base + bytes - ex_arena_special_bytes;
 #if defined(__SANITIZE_ADDRESS__)
         /* Pool blocks hold pointers to ntbox's own heap objects, as the
          * malloc'd blocks did: LeakSanitizer scans the committed parts. */

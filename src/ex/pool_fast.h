@@ -92,12 +92,19 @@ EX_POOL_INLINE void ex_zero(void *p, SIZE_T n)
  * memory is exhausted (or the size exceeds the machine's). */
 EX_POOL_INLINE void *ex_block_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const void *caller)
 {
-    struct ex_heap *h = ex_my_heap;
-    if (__builtin_expect(!h, 0) && !(h = ex_heap_create()))
-        return NULL;
     SIZE_T want = size ? size : 1;
     if (type & 4) /* the cache-aligned types */
         want = (want + 63) & ~(SIZE_T)63;
+    /* Special pool takes what fits on a page; when it is exhausted, the
+     * standard pool does. */
+    if (__builtin_expect(vf_enabled(VF_SPECIAL_POOL), 0) && want < EX_PAGE_SIZE) {
+        void *p = ex_special_alloc(type, size, tag, zero, caller);
+        if (p)
+            return p;
+    }
+    struct ex_heap *h = ex_my_heap;
+    if (__builtin_expect(!h, 0) && !(h = ex_heap_create()))
+        return NULL;
     if (want > EX_SLAB_MAX)
         return ex_large_alloc(type, size, tag, caller);
 
@@ -131,7 +138,10 @@ EX_POOL_INLINE void ex_block_free(const char *routine, PVOID p, ULONG tag, const
 {
     uintptr_t addr = (uintptr_t)p;
     if (addr - ex_arena_base >= __atomic_load_n(&ex_slab_top, __ATOMIC_ACQUIRE)) {
-        ex_large_free(routine, addr, tag, caller);
+        if (ex_in_special(addr))
+            ex_special_free(routine, addr, tag, caller);
+        else
+            ex_large_free(routine, addr, tag, caller);
         return;
     }
     struct ex_slab *s = ex_slab_of(p);

@@ -118,8 +118,11 @@ EX_POOL_INLINE PVOID ex_alloc_flags(const char *routine, POOL_FLAGS flags, SIZE_
 
     if (problem || !tag)
         ex_warn_flags(routine, flags, tag, problem, caller);
-    else if (params_ok)
+    else if (params_ok) {
+        if (__builtin_expect(!size, 0) && vf_enabled(VF_POOL_TRACKING))
+            ex_zero_size_alloc(ex_type_for_flags(flags), tag, caller);
         p = ex_pool_alloc_checked(ex_type_for_flags(flags), size, tag, !(flags & POOL_FLAG_UNINITIALIZED), caller);
+    }
     if (!p && (flags & POOL_FLAG_RAISE_ON_FAILURE))
         ex_flags_raise(problem || !tag || !params_ok, caller);
     return p;

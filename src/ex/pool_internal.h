@@ -1,13 +1,16 @@
 /* ex/pool_internal.h: what the pool's own files (src/ex/pool*.c) share: a
- * block's record, the arena's bounds, the two allocators (slabs for blocks
- * up to 32 KB, spans above), the per-thread counters, and the hand-off from
- * an allocator to the bad-free bugchecks. The allocation and free fast
- * paths: src/ex/pool_fast.h. */
+ * block's record, the arena's bounds, the three allocators (slabs for blocks
+ * up to 32 KB, spans above, and special pool's page per block while
+ * Driver Verifier's special-pool group is on), the per-thread counters, and
+ * the hand-off from an allocator to the bad-free bugchecks. The allocation
+ * and free fast paths: src/ex/pool_fast.h. */
 #ifndef NTBOX_EX_POOL_INTERNAL_H
 #define NTBOX_EX_POOL_INTERNAL_H
 
 #include "ex/pool.h"
 #include "ke/irql.h"
+#include "verifier/report.h"
+#include "verifier/verifier.h"
 
 #include <stdint.h>
 
@@ -87,10 +90,17 @@ typedef void ex_block_visit(const struct ex_found *block, void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* The arena (pool_arena.c): one reservation, slabs in its first
- * ex_arena_slab_bytes, spans in the rest. All zero until the first
- * allocation. */
-extern uintptr_t ex_arena_base;
-extern SIZE_T ex_arena_slab_bytes, ex_arena_bytes;
+ * ex_arena_slab_bytes, special pool's slots in its last
+ * ex_arena_special_bytes (from ex_arena_special_base), spans in between.
+ * All zero until the first allocation. */
+extern uintptr_t ex_arena_base, ex_arena_special_base;
+extern SIZE_T ex_arena_slab_bytes, ex_arena_special_bytes, ex_arena_bytes;
+
+/* True when addr is in special pool's part of the arena. */
+EX_POOL_INLINE bool ex_in_special(uintptr_t addr)
+{
+    return addr - ex_arena_special_base < ex_arena_special_bytes;
+}
 
 /* Reserves the arena once; false when no address space could be had. */
 bool ex_arena_reserve(void);
@@ -111,9 +121,18 @@ EX_POOL_ABI void *ex_large_alloc(ULONG type, SIZE_T size, ULONG tag, const void 
 EX_POOL_ABI void ex_large_free(const char *routine, uintptr_t addr, ULONG tag, const void *caller);
 bool ex_large_containing(uintptr_t addr, struct ex_found *out);
 
-/* Calls fn for each live block (a snapshot when other threads allocate). */
+/* Special pool (pool_special.c): a block under a page, NULL when special
+ * pool is exhausted (the caller then uses the standard pool). */
+EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const void *caller);
+EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag, const void *caller);
+bool ex_special_containing(uintptr_t addr, struct ex_found *out);
+
+/* Calls fn for each live block (a snapshot when other threads allocate):
+ * of one allocator, or (ex_each_live) of all three. */
 void ex_slab_each_live(ex_block_visit *fn, void *ctx);
 void ex_large_each_live(ex_block_visit *fn, void *ctx);
+void ex_special_each_live(ex_block_visit *fn, void *ctx);
+void ex_each_live(ex_block_visit *fn, void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Checks and reports (pool.c) */
@@ -136,6 +155,13 @@ EX_POOL_INLINE bool ex_tag_mismatch(ULONG block_tag, ULONG tag)
  * IRQL), NULL when no block starts there. */
 EX_POOL_COLD __attribute__((noreturn)) void ex_free_failed(const char *routine, uintptr_t addr, ULONG tag,
                                                            const void *caller, const struct ex_found *found);
+
+/* Driver Verifier's zero-byte allocation check (pool-tracking group):
+ * 0xC4/0x00, P2 the IRQL, P3 the pool type, P4 the size (0). */
+EX_POOL_COLD __attribute__((noreturn)) void ex_zero_size_alloc(ULONG type, ULONG tag, const void *caller);
+
+/* The block as the verifier's report names it. */
+struct vf_block ex_found_block(const struct ex_found *found);
 
 /* ------------------------------------------------------------------ */
 /* Counters (pool_stats.c). Only frees are counted as they happen: per

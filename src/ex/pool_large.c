@@ -1,5 +1,5 @@
 /* ex/pool_large.c: pool blocks above 32 KB, each in a span of arena units
- * of its own, in the arena's second half.
+ * of its own, in the arena's second half (up to special pool's part).
  *
  * A span is a header page (the block's record), an inaccessible guard page,
  * then the block, page-aligned as Windows aligns a page or more. Only the
@@ -52,7 +52,7 @@ static inline uintptr_t ex_large_base(void)
 
 static inline SIZE_T ex_large_bytes(void)
 {
-    return ex_arena_bytes - ex_arena_slab_bytes;
+    return ex_arena_bytes - ex_arena_slab_bytes - ex_arena_special_bytes;
 }
 
 static inline struct ex_span *ex_span_at_unit(SIZE_T unit)

@@ -87,11 +87,17 @@ static int ex_by_sequence(const void *a, const void *b)
     return x->address < y->address ? -1 : x->address > y->address;
 }
 
+void ex_each_live(ex_block_visit *fn, void *ctx)
+{
+    ex_slab_each_live(fn, ctx);
+    ex_large_each_live(fn, ctx);
+    ex_special_each_live(fn, ctx);
+}
+
 size_t ex_pool_live_blocks(struct ex_pool_block_info **blocks)
 {
     struct ex_live_list list = { NULL, 0, 0 };
-    ex_slab_each_live(ex_collect_live, &list);
-    ex_large_each_live(ex_collect_live, &list);
+    ex_each_live(ex_collect_live, &list);
     if (list.n)
         qsort(list.blocks, list.n, sizeof *list.blocks, ex_by_sequence);
     *blocks = list.blocks;

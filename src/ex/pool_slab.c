@@ -322,7 +322,7 @@ EX_POOL_ABI void ex_slab_bad_free(const char *routine, uintptr_t addr, ULONG tag
 bool ex_block_containing(uintptr_t addr, struct ex_found *out)
 {
     if (addr - ex_arena_base >= __atomic_load_n(&ex_slab_top, __ATOMIC_ACQUIRE))
-        return ex_large_containing(addr, out);
+        return ex_in_special(addr) ? ex_special_containing(addr, out) : ex_large_containing(addr, out);
     struct ex_slab *s = ex_slab_of((const void *)addr);
     ULONG64 in = (addr & (EX_UNIT_SIZE - 1)) - s->data_offset;
     if (in >= s->data_bytes)

@@ -151,8 +151,7 @@ size_t ex_pool_tag_rows(struct ex_pool_tag_row **rows)
                 ex_tag_sums_add(&sums, (struct ex_tag_sum){ key, __atomic_load_n(&t->slots[i].frees,
                                                                                  __ATOMIC_RELAXED), 0, 0 });
         }
-    ex_slab_each_live(ex_tag_sums_live, &sums);
-    ex_large_each_live(ex_tag_sums_live, &sums);
+    ex_each_live(ex_tag_sums_live, &sums);
     *rows = sums.failed ? NULL : malloc((sums.n ? sums.n : 1) * sizeof **rows);
     if (!*rows) {
         free(sums.all);

@@ -2,19 +2,27 @@
  *
  * On Windows a bugcheck stops the machine; in ntbox it stops the run: the
  * report Windows people know (STOP line, name, parameters), what went wrong,
- * where in the driver, a backtrace, the IRQL, then exit status 3. A fault in
- * driver code (SIGSEGV, SIGBUS, SIGILL, SIGFPE) is the exception Windows would
- * raise, unhandled, so it becomes the bugcheck Windows gives in that context. */
+ * where in the driver, a backtrace, the IRQL, the thread and process, then
+ * exit status 3; the same as JSON when the run asked for a report
+ * (src/verifier/report.c). A fault in driver code (SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE) becomes what Windows makes of it: a special pool bugcheck (0xD6,
+ * 0xD5) when special pool's guard or freed pages were touched, 0xD1 at
+ * DISPATCH_LEVEL and above, 0x50 for an invalid system-space address, and
+ * otherwise an unhandled exception: 0x7E in a system thread (DriverEntry,
+ * DriverUnload), 0x3B in a system service a client called. */
 #include "ke/bugcheck.h"
 
 #include "base/diag.h"
 #include "base/safe_read.h"
+#include "ex/pool.h"
 #include "ke/bugcheck_names.h"
 #include "ke/irql.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
+#include "ps/process.h"
 #include "rtl/list_check.h"
 #include "rtl/status_name.h"
+#include "verifier/report.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +36,9 @@
 #include <unistd.h>
 
 #define KE_BACKTRACE_MAX 16
+/* Windows x64's system space starts here; on Linux these addresses are the
+ * kernel's, never the process's. */
+#define KE_SYSTEM_SPACE_START 0xFFFF800000000000ULL
 
 static int ke_bugcheck_in_progress;
 
@@ -59,33 +70,47 @@ static int ke_walk_frames(const void *const *frame, const void **out, int max)
     return n;
 }
 
-/* The backtrace is printed when it passes through driver code: a report
- * about ntbox's own bookkeeping (a leak found at unload) has none to show. */
-static void ke_print_backtrace(const void *pc, const void *const *frame)
+/* The backtrace shown: the faulting pc (when `at` is one, not a return
+ * address) and the return addresses of the frame chain, or none at all
+ * unless it passes through driver code: a report about ntbox's own
+ * bookkeeping (a leak found at unload) has none to show. Returns the count. */
+static int ke_backtrace(const void *pc, const void *const *frame, const void **out)
 {
-    const void *ret[KE_BACKTRACE_MAX];
-    int n = ke_walk_frames(frame, ret, KE_BACKTRACE_MAX - 1);
-    bool in_driver = pc && ldr_module_at(pc);
-    char where[512];
-
-    for (int i = 0; i < n && !in_driver; i++)
-        in_driver = ldr_module_at(ret[i]) != NULL;
-    if (!in_driver)
-        return;
-    printf("Backtrace:\n");
     int k = 0;
     if (pc)
-        printf("  #%d %s\n", k++, ldr_describe_address(pc, false, where, sizeof where));
+        out[k++] = pc;
+    int n = k + ke_walk_frames(frame, out + k, KE_BACKTRACE_MAX - k);
     for (int i = 0; i < n; i++)
-        printf("  #%d %s\n", k++, ldr_describe_address(ret[i], true, where, sizeof where));
+        if (ldr_module_at(out[i]))
+            return n;
+    return 0;
 }
 
 static void ke_report(ULONG code, const ULONG_PTR p[4], const void *at, bool at_is_return, const void *const *frame,
                       const char *detail)
 {
     const struct ke_bugcheck_info *info = ke_bugcheck_info(code);
+    const void *frames[KE_BACKTRACE_MAX];
     char where[512];
-    const char *driver = at ? ldr_driver_name_at(at) : NULL;
+    /* System for DriverEntry, DriverUnload and system threads, a client's
+     * process for the system services it calls. */
+    PEPROCESS process = PsGetCurrentProcess();
+    struct vf_bugcheck report = {
+        .code = code,
+        .parameters = { p[0], p[1], p[2], p[3] },
+        .name = info ? info->name : NULL,
+        .meaning = info ? info->meaning : NULL,
+        .detail = detail,
+        .driver = at ? ldr_driver_name_at(at) : NULL,
+        .at = at,
+        .at_is_return = at_is_return,
+        .frames = frames,
+        .frame_count = ke_backtrace(at_is_return ? NULL : at, frame, frames),
+        .irql = KeGetCurrentIrql(),
+        .thread = (long)syscall(SYS_gettid),
+        .process = process ? ps_process_name(process) : "System",
+        .process_id = process ? ps_process_id(process) : 4,
+    };
 
     fflush(stdout);
     printf("\n*** STOP: 0x%08X (0x%016llX,0x%016llX,0x%016llX,0x%016llX)\n", (unsigned)code,
@@ -95,15 +120,18 @@ static void ke_report(ULONG code, const ULONG_PTR p[4], const void *at, bool at_
         printf("%s\n", info->meaning);
     if (detail && *detail)
         printf("%s%s", detail, detail[strlen(detail) - 1] == '\n' ? "" : "\n");
-    if (driver)
-        printf("Driver: %s\n", driver);
+    if (report.driver)
+        printf("Driver: %s\n", report.driver);
     if (at)
         printf("At: %s\n", ldr_describe_address(at, at_is_return, where, sizeof where));
-    KIRQL irql = KeGetCurrentIrql();
-    printf("IRQL: %s (%u)\n", ke_irql_name(irql), irql);
-    printf("Thread: %ld in process System (PID 4)\n", (long)syscall(SYS_gettid));
-    ke_print_backtrace(at_is_return ? NULL : at, frame);
+    printf("IRQL: %s (%u)\n", ke_irql_name(report.irql), report.irql);
+    printf("Thread: %ld in process %s (PID %u)\n", report.thread, report.process, (unsigned)report.process_id);
+    if (report.frame_count)
+        printf("Backtrace:\n");
+    for (int i = 0; i < report.frame_count; i++)
+        printf("  #%d %s\n", i, ldr_describe_address(frames[i], i > 0 || at_is_return, where, sizeof where));
     fflush(stdout);
+    vf_report_bugcheck(&report);
 }
 
 /* Only the first bugcheck reports; a second thread arriving meanwhile waits
@@ -146,14 +174,24 @@ VOID NTAPI KeBugCheck(ULONG BugCheckCode)
     ke_bugcheck(BugCheckCode, 0, 0, 0, 0, __builtin_return_address(0), "The driver called KeBugCheck.");
 }
 
-/* An unhandled exception in the System process (DriverEntry, DriverUnload,
- * system threads): SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, P1 the exception code,
- * P2 its address, P3/P4 the exception and context records. */
-__attribute__((noreturn)) static void ke_bugcheck_exception(NTSTATUS status, const void *pc, bool pc_is_return, const void *record,
-                                  const void *context, const void *const *frame, const char *detail)
+/* An unhandled exception: in the System process (DriverEntry, DriverUnload,
+ * system threads) SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, P1 the exception code,
+ * P2 its address, P3/P4 the exception and context records; in a system
+ * service a client's thread called (a dispatch routine running for its
+ * request) SYSTEM_SERVICE_EXCEPTION, P1 the code, P2 the address, P3 the
+ * context record, P4 0. */
+__attribute__((noreturn)) static void ke_bugcheck_exception(NTSTATUS status, const void *pc, bool pc_is_return,
+                                                            const void *record, const void *context,
+                                                            const void *const *frame, const char *detail)
 {
-    const ULONG_PTR p[4] = { (ULONG)status, (ULONG_PTR)pc, (ULONG_PTR)record, (ULONG_PTR)context };
-    ke_report(0x7E, p, pc, pc_is_return, frame, detail);
+    PEPROCESS process = PsGetCurrentProcess();
+    if (process && process != ps_system_process()) {
+        const ULONG_PTR p[4] = { (ULONG)status, (ULONG_PTR)pc, (ULONG_PTR)context, 0 };
+        ke_report(0x3B, p, pc, pc_is_return, frame, detail);
+    } else {
+        const ULONG_PTR p[4] = { (ULONG)status, (ULONG_PTR)pc, (ULONG_PTR)record, (ULONG_PTR)context };
+        ke_report(0x7E, p, pc, pc_is_return, frame, detail);
+    }
     _exit(KE_BUGCHECK_EXIT_STATUS);
 }
 
@@ -220,13 +258,66 @@ __attribute__((noreturn)) static void ke_fast_fail(const ucontext_t *uc, const v
     _exit(KE_BUGCHECK_EXIT_STATUS);
 }
 
+/* "writing 0x0000...", for the reports of page faults. */
+static const char *ke_fault_verb(ULONG_PTR access)
+{
+    return access == 1 ? "writing" : access == 8 ? "executing" : "reading";
+}
+
+/* A page fault at addr that Windows does not turn into an exception:
+ * special pool's guard page after a block (0xD6) or a freed block's page
+ * (0xD5), P1 the address, P2 0 read / 1 write, P3 the instruction; any
+ * fault at DISPATCH_LEVEL or above (0xD1: no page fault can be taken
+ * there); an invalid system-space address (0x50: PAGE_FAULT_IN_NONPAGED_AREA,
+ * a wild or stale pointer). Returns for the rest, the access violations. */
+static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc, const void *const *frame)
+{
+    ULONG_PTR a = (ULONG_PTR)addr, access = ke_fault_access(uc);
+    KIRQL irql = KeGetCurrentIrql();
+    struct vf_block block;
+    char what[1024], desc[512];
+    enum ex_pool_fault kind = ex_pool_classify_fault(addr, &block);
+
+    if (kind != EX_POOL_FAULT_NONE) {
+        const ULONG_PTR p[4] = { a, access == 1, (ULONG_PTR)pc, 0 };
+        ULONG_PTR start = (ULONG_PTR)block.address;
+        ex_pool_describe_block(&block, desc, sizeof desc);
+        if (kind == EX_POOL_FAULT_BEYOND_END)
+            snprintf(what, sizeof what,
+                     "The driver faulted %s 0x%016llX, %llu bytes past the end of the special-pool block at "
+                     "0x%016llX (%s): the guard page after it.",
+                     ke_fault_verb(access), (unsigned long long)a, (unsigned long long)(a - start - block.size),
+                     (unsigned long long)start, desc);
+        else
+            snprintf(what, sizeof what, "The driver faulted %s 0x%016llX, in the special-pool block at 0x%016llX "
+                     "after it was freed (%s).",
+                     ke_fault_verb(access), (unsigned long long)a, (unsigned long long)start, desc);
+        vf_report_note_block(&block);
+        ke_report(kind == EX_POOL_FAULT_BEYOND_END ? 0xD6 : 0xD5, p, pc, false, frame, what);
+        _exit(KE_BUGCHECK_EXIT_STATUS);
+    }
+    if (irql >= DISPATCH_LEVEL) {
+        const ULONG_PTR p[4] = { a, irql, access, (ULONG_PTR)pc };
+        snprintf(what, sizeof what, "The driver touched address 0x%016llX at %s: no page fault can be taken there.",
+                 (unsigned long long)a, ke_irql_name(irql));
+        ke_report(0xD1, p, pc, false, frame, what);
+        _exit(KE_BUGCHECK_EXIT_STATUS);
+    }
+    if (a >= KE_SYSTEM_SPACE_START) {
+        const ULONG_PTR p[4] = { a, access, (ULONG_PTR)pc, 0 };
+        snprintf(what, sizeof what, "The driver faulted %s 0x%016llX: no valid system memory is there (a wild or "
+                 "stale pointer).", ke_fault_verb(access), (unsigned long long)a);
+        ke_report(0x50, p, pc, false, frame, what);
+        _exit(KE_BUGCHECK_EXIT_STATUS);
+    }
+}
+
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
     ucontext_t *uc = ctx;
     const void *pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];
     const void *const *frame = (const void *const *)uc->uc_mcontext.gregs[REG_RBP];
     NTSTATUS status = ke_fault_status(sig, si->si_code);
-    KIRQL irql = KeGetCurrentIrql();
     unsigned char insn[2] = { 0, 0 };
     char what[200];
 
@@ -246,18 +337,12 @@ static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
         ke_bugcheck_exception(STATUS_BREAKPOINT, pc, false, si, uc, frame,
                               "The driver hit a breakpoint (int 3, DbgBreakPoint) and no kernel debugger is attached.");
     }
-    if (status == STATUS_ACCESS_VIOLATION && irql >= DISPATCH_LEVEL) {
-        /* Windows cannot take a page fault at this IRQL at all. */
-        const ULONG_PTR p[4] = { (ULONG_PTR)si->si_addr, irql, ke_fault_access(uc), (ULONG_PTR)pc };
-        snprintf(what, sizeof what, "The driver touched address 0x%016llX at %s: no page fault can be taken there.",
-                 (unsigned long long)(ULONG_PTR)si->si_addr, ke_irql_name(irql));
-        ke_report(0xD1, p, pc, false, frame, what);
-        _exit(KE_BUGCHECK_EXIT_STATUS);
-    }
+    /* A #GP (SI_KERNEL) gives no address: it stays an access violation. */
+    if (status == STATUS_ACCESS_VIOLATION && si->si_code != SI_KERNEL)
+        ke_page_fault(si->si_addr, uc, pc, frame);
     if (sig == SIGSEGV || sig == SIGBUS)
         snprintf(what, sizeof what, "The driver's code faulted %s address 0x%016llX.",
-                 ke_fault_access(uc) == 1 ? "writing" : ke_fault_access(uc) == 8 ? "executing" : "reading",
-                 (unsigned long long)(ULONG_PTR)si->si_addr);
+                 ke_fault_verb(ke_fault_access(uc)), (unsigned long long)(ULONG_PTR)si->si_addr);
     else
         snprintf(what, sizeof what, "The driver's code raised %s.",
                  sig == SIGILL ? "an illegal-instruction fault" : "an arithmetic fault");
