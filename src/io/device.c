@@ -35,12 +35,18 @@ static USHORT io_sector_size(DEVICE_TYPE type)
     case FILE_DEVICE_DISK_FILE_SYSTEM:
     case FILE_DEVICE_VIRTUAL_DISK:
         return 512;
-    case FILE_DEVICE_CD_ROM:
-    case FILE_DEVICE_CD_ROM_FILE_SYSTEM:
+    case FILE_DEVICE_CD_ROM_FILE_SYSTEM: /* only the file system's: a CD-ROM device's own stays 0 */
         return 2048;
     default:
         return 0;
     }
+}
+
+/* What makes a device refuse new files and new attachments: Windows'
+ * DOE_DELETE_PENDING and DOE_UNLOAD_PENDING. */
+static BOOLEAN io_device_going(PDEVICE_OBJECT device)
+{
+    return (io_device_extension(device)->flags & (IO_DOE_DELETE_PENDING | IO_DOE_UNLOAD_PENDING)) != 0;
 }
 
 NTKERNELAPI NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize,
@@ -145,6 +151,42 @@ NTKERNELAPI VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
         io_device_unlink(DeviceObject);
 }
 
+NTSTATUS io_device_open(PDEVICE_OBJECT device)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    pthread_mutex_lock(&io_device_lock);
+    if ((device->Flags & DO_DEVICE_INITIALIZING) || io_device_going(device))
+        status = STATUS_NO_SUCH_DEVICE;
+    else if ((device->Flags & DO_EXCLUSIVE) && device->ReferenceCount != 0)
+        status = STATUS_ACCESS_DENIED;
+    else
+        device->ReferenceCount++;
+    pthread_mutex_unlock(&io_device_lock);
+    return status;
+}
+
+BOOLEAN io_device_begin_unload(PDRIVER_OBJECT driver)
+{
+    BOOLEAN busy = FALSE;
+    pthread_mutex_lock(&io_device_lock);
+    for (PDEVICE_OBJECT dev = driver->DeviceObject; dev; dev = dev->NextDevice) {
+        io_device_extension(dev)->flags |= IO_DOE_UNLOAD_PENDING;
+        busy |= dev->ReferenceCount != 0;
+    }
+    pthread_mutex_unlock(&io_device_lock);
+    return busy;
+}
+
+BOOLEAN io_device_files_open(PDRIVER_OBJECT driver)
+{
+    BOOLEAN busy = FALSE;
+    pthread_mutex_lock(&io_device_lock);
+    for (PDEVICE_OBJECT dev = driver->DeviceObject; dev; dev = dev->NextDevice)
+        busy |= dev->ReferenceCount != 0;
+    pthread_mutex_unlock(&io_device_lock);
+    return busy;
+}
+
 void io_device_file_closed(PDEVICE_OBJECT device)
 {
     struct io_devobj_extension *ext = io_device_extension(device);
@@ -181,10 +223,16 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetAttachedDeviceReference(PDEVICE_OBJECT Dev
     return DeviceObject;
 }
 
+/* "Returns NULL if the next-lower-level driver is not loaded, or is being
+ * unloaded, removed, or deleted, or DeviceObject is the lowest in the
+ * stack" (WDK); Windows also answers NULL for a DeviceObject being deleted.
+ * The device returned is referenced. */
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetLowerDeviceObject(PDEVICE_OBJECT DeviceObject)
 {
     pthread_mutex_lock(&io_device_lock);
     PDEVICE_OBJECT lower = io_device_extension(DeviceObject)->attached_to;
+    if (lower && (io_device_going(DeviceObject) || io_device_going(lower)))
+        lower = NULL;
     if (lower)
         ob_reference_object(lower);
     pthread_mutex_unlock(&io_device_lock);
@@ -192,15 +240,16 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetLowerDeviceObject(PDEVICE_OBJECT DeviceObj
 }
 
 /* Attaches source on top of target's stack: the new top's StackSize is one
- * more than the old top's, and it inherits its alignment and sector size.
- * A stack whose top is being deleted takes no new device (NULL). */
+ * more than the old top's, and it takes the old top's AlignmentRequirement
+ * and SectorSize. A stack whose top is still initializing, or being
+ * deleted or unloaded, takes no new device (NULL). */
 static PDEVICE_OBJECT io_attach(PDEVICE_OBJECT source, PDEVICE_OBJECT target, PDEVICE_OBJECT *attached_to)
 {
     pthread_mutex_lock(&io_device_lock);
     PDEVICE_OBJECT top = target;
     while (top->AttachedDevice)
         top = top->AttachedDevice;
-    if (io_device_extension(top)->flags & IO_DOE_DELETE_PENDING) {
+    if ((top->Flags & DO_DEVICE_INITIALIZING) || io_device_going(top)) {
         pthread_mutex_unlock(&io_device_lock);
         return NULL;
     }
@@ -208,8 +257,7 @@ static PDEVICE_OBJECT io_attach(PDEVICE_OBJECT source, PDEVICE_OBJECT target, PD
         *attached_to = top; /* set before the stack can see source, as the Safe form promises */
     top->AttachedDevice = source;
     source->StackSize = (CCHAR)(top->StackSize + 1);
-    if (top->AlignmentRequirement > source->AlignmentRequirement)
-        source->AlignmentRequirement = top->AlignmentRequirement;
+    source->AlignmentRequirement = top->AlignmentRequirement;
     source->SectorSize = top->SectorSize;
     io_device_extension(source)->attached_to = top;
     pthread_mutex_unlock(&io_device_lock);

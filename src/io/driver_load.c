@@ -3,10 +3,12 @@
 
 #include "base/diag.h"
 #include "ex/pool.h"
+#include "io/device.h"
 #include "io/driver.h"
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
 #include "loader/module.h"
+#include "ps/process.h"
 #include "rtl/status_name.h"
 
 #include <pthread.h>
@@ -19,7 +21,7 @@ bool io_driver_allow_missing;
 struct io_driver {
     struct ldr_module *module;
     PDRIVER_OBJECT object;
-    BOOLEAN unload_pending;  /* DriverUnload waits for open files */
+    BOOLEAN unload_waiting;  /* DriverUnload waits for open files to close */
 };
 
 static pthread_mutex_t io_driver_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -60,10 +62,14 @@ NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_d
     diag_note("loaded %s from %s", m->name, image_path);
     diag_note("calling DriverEntry(\\Driver\\%s, \\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s)",
               service, service);
+    /* NtLoadDriver has a System worker thread call DriverEntry, whoever
+     * asked for the load (a client's StartService included). */
+    PEPROCESS caller = ps_process_attach(NULL);
     KIRQL irql = ke_irql_get();
     ke_irql_set(PASSIVE_LEVEL);
     NTSTATUS status = entry(object, &registry);
     ke_irql_set(irql);
+    ps_process_attach(caller);
     io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */
     rtl_status_describe(status, status_text, sizeof status_text);
     if (!NT_SUCCESS(status)) {
@@ -85,29 +91,25 @@ BOOLEAN io_driver_can_unload(const struct io_driver *d)
     return d && d->object->DriverUnload != NULL;
 }
 
-static BOOLEAN io_driver_files_open(PDRIVER_OBJECT object)
-{
-    for (PDEVICE_OBJECT dev = object->DeviceObject; dev; dev = dev->NextDevice)
-        if (dev->ReferenceCount)
-            return TRUE;
-    return FALSE;
-}
-
+/* In the System process too, whether a client's ControlService or the
+ * close of a client's last file brings it about. */
 static void io_driver_call_unload(struct io_driver *d)
 {
     diag_note("calling DriverUnload");
+    PEPROCESS caller = ps_process_attach(NULL);
     KIRQL irql = ke_irql_get();
     ke_irql_set(PASSIVE_LEVEL);
     d->object->DriverUnload(d->object);
     ke_irql_set(irql);
+    ps_process_attach(caller);
     diag_note("DriverUnload returned");
 }
 
 NTSTATUS io_driver_unload(struct io_driver *d)
 {
     pthread_mutex_lock(&io_driver_lock);
-    BOOLEAN busy = io_driver_files_open(d->object);
-    d->unload_pending = busy;
+    BOOLEAN busy = io_device_begin_unload(d->object);
+    d->unload_waiting = busy;
     pthread_mutex_unlock(&io_driver_lock);
     if (busy) {
         diag_note("%s has files open on its devices: DriverUnload waits for the last one to close",
@@ -118,19 +120,13 @@ NTSTATUS io_driver_unload(struct io_driver *d)
     return STATUS_SUCCESS;
 }
 
-BOOLEAN io_driver_unload_pending(PDRIVER_OBJECT driver)
-{
-    struct io_driver *d = io_driver_of(driver);
-    return d && d->unload_pending;
-}
-
 void io_driver_unload_if_pending(PDRIVER_OBJECT driver)
 {
     struct io_driver *d = io_driver_of(driver);
     pthread_mutex_lock(&io_driver_lock);
-    BOOLEAN run = d && d->unload_pending && !io_driver_files_open(driver);
+    BOOLEAN run = d && d->unload_waiting && !io_device_files_open(driver);
     if (run)
-        d->unload_pending = FALSE;
+        d->unload_waiting = FALSE;
     pthread_mutex_unlock(&io_driver_lock);
     if (run) {
         io_driver_call_unload(d);

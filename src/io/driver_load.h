@@ -41,9 +41,8 @@ NTSTATUS io_driver_unload(struct io_driver *d);
  * is unmapped. */
 void io_driver_release(struct io_driver *d);
 
-/* For the device code: whether the driver of a device is unloading, and
- * the step that runs a deferred unload once its last file is closed. */
-BOOLEAN io_driver_unload_pending(PDRIVER_OBJECT driver);
+/* For the device code: the step that runs a deferred unload once the
+ * driver's last file is closed (nothing for a driver not waiting). */
 void io_driver_unload_if_pending(PDRIVER_OBJECT driver);
 
 const struct ldr_module *io_driver_module(const struct io_driver *d);

@@ -7,13 +7,12 @@
  * closed, IRP_MJ_CLOSE when its last reference goes. */
 #include "io/file.h"
 
+#include "base/safe_read.h"
 #include "io/device.h"
-#include "io/driver_load.h"
 #include "io/io.h"
 #include "mm/mm.h"
 #include "ob/ob.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +21,7 @@ struct io_open_packet {
     ULONG_PTR magic;
     ACCESS_MASK desired_access;
     ULONG file_attributes, share_access, disposition, options;
-    PLARGE_INTEGER allocation_size;
+    LARGE_INTEGER allocation_size;
     PVOID ea_buffer;
     ULONG ea_length;
     BOOLEAN parsed;        /* a device's parse procedure saw the packet */
@@ -30,8 +29,6 @@ struct io_open_packet {
 };
 
 #define IO_OPEN_PACKET_MAGIC ((ULONG_PTR)0x4F50454E5041434BULL)
-
-static pthread_mutex_t io_file_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Sends a request that carries nothing but the file object (create,
  * cleanup, close) to the top of the file's device stack and waits for it. */
@@ -57,7 +54,7 @@ static NTSTATUS io_send_file_irp(PFILE_OBJECT file, UCHAR major, ULONG irp_flags
     next->Flags = (UCHAR)stack_flags;
     next->FileObject = file;
     if (packet) {
-        irp->Overlay.AllocationSize.QuadPart = packet->allocation_size ? packet->allocation_size->QuadPart : 0;
+        irp->Overlay.AllocationSize = packet->allocation_size;
         irp->AssociatedIrp.SystemBuffer = packet->ea_buffer;
         next->Parameters.Create.SecurityContext = security;
         next->Parameters.Create.Options = (packet->disposition << 24) | (packet->options & FILE_VALID_OPTION_FLAGS);
@@ -80,22 +77,11 @@ static NTSTATUS io_parse_device(void *object, struct ob_parse_request *request, 
     if (!packet || packet->magic != IO_OPEN_PACKET_MAGIC)
         return STATUS_OBJECT_TYPE_MISMATCH;
     packet->parsed = TRUE;
-    struct io_devobj_extension *ext = io_device_extension(device);
-    /* Not yet ready (still initializing) or on its way out: as if absent. */
-    if ((device->Flags & DO_DEVICE_INITIALIZING) || (ext->flags & IO_DOE_DELETE_PENDING) ||
-        io_driver_unload_pending(device->DriverObject))
-        return STATUS_NO_SUCH_DEVICE;
+    NTSTATUS status = io_device_open(device);
+    if (!NT_SUCCESS(status))
+        return status;
 
-    pthread_mutex_lock(&io_file_lock);
-    /* An exclusive device takes one open file at a time. */
-    if ((device->Flags & DO_EXCLUSIVE) && device->ReferenceCount != 0) {
-        pthread_mutex_unlock(&io_file_lock);
-        return STATUS_ACCESS_DENIED;
-    }
-    device->ReferenceCount++;
-    pthread_mutex_unlock(&io_file_lock);
-
-    NTSTATUS status = ob_create_object(*IoFileObjectType, NULL, KernelMode, sizeof(FILE_OBJECT), (void **)&file);
+    status = ob_create_object(*IoFileObjectType, NULL, KernelMode, sizeof(FILE_OBJECT), (void **)&file);
     if (!NT_SUCCESS(status)) {
         io_device_file_closed(device);
         return status;
@@ -194,24 +180,47 @@ __attribute__((constructor(103))) static void io_file_init(void)
     ob_type_set_procedures(*IoFileObjectType, &file_procedures);
 }
 
-/* NtCreateFile's argument checks, in the order IoCreateFile makes them. */
-static NTSTATUS io_check_create(ACCESS_MASK access, ULONG share, ULONG disposition, ULONG options)
+/* IoCreateFile's checks of the arguments, each failing with
+ * STATUS_INVALID_PARAMETER. Windows makes them for user-mode callers only
+ * (and for kernel ones passing IO_CHECK_CREATE_PARAMETERS): ZwCreateFile's
+ * arguments reach the driver unchecked. DesiredAccess is checked as given,
+ * so GENERIC_READ does not stand for SYNCHRONIZE. */
+static NTSTATUS io_check_create(ACCESS_MASK access, ULONG attributes, ULONG share, ULONG disposition, ULONG options)
 {
-    if (disposition > FILE_MAXIMUM_DISPOSITION || (options & ~FILE_VALID_OPTION_FLAGS) ||
-        (share & ~FILE_SHARE_VALID_FLAGS))
-        return STATUS_INVALID_PARAMETER;
-    if ((options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) &&
-        (!(access & SYNCHRONIZE) ||
-         (options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) ==
-             (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)))
-        return STATUS_INVALID_PARAMETER;
-    if ((options & FILE_DIRECTORY_FILE) &&
-        ((options & FILE_NON_DIRECTORY_FILE) ||
-         (disposition != FILE_CREATE && disposition != FILE_OPEN && disposition != FILE_OPEN_IF)))
-        return STATUS_INVALID_PARAMETER;
-    if ((options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
+    const ULONG synchronous = FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT;
+    /* What a directory open may ask besides FILE_DIRECTORY_FILE. */
+    const ULONG directory_options = FILE_DIRECTORY_FILE | synchronous | FILE_WRITE_THROUGH | FILE_COMPLETE_IF_OPLOCKED |
+                                    FILE_OPEN_FOR_BACKUP_INTENT | FILE_DELETE_ON_CLOSE |
+                                    FILE_OPEN_FOR_FREE_SPACE_QUERY | FILE_OPEN_BY_FILE_ID | FILE_NO_COMPRESSION |
+                                    FILE_OPEN_REPARSE_POINT;
+    /* FILE_NON_DIRECTORY_FILE as well lets the file system decide. */
+    BOOLEAN directory = (options & (FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE)) == FILE_DIRECTORY_FILE;
+
+    if ((attributes & ~FILE_ATTRIBUTE_VALID_FLAGS) || (share & ~FILE_SHARE_VALID_FLAGS) ||
+        disposition > FILE_MAXIMUM_DISPOSITION || (options & ~FILE_VALID_OPTION_FLAGS) ||
+        ((options & synchronous) && !(access & SYNCHRONIZE)) ||
+        ((options & FILE_DELETE_ON_CLOSE) && !(access & DELETE)) || (options & synchronous) == synchronous ||
+        (directory && (options & ~directory_options)) ||
+        (directory && disposition != FILE_CREATE && disposition != FILE_OPEN && disposition != FILE_OPEN_IF) ||
+        ((options & FILE_COMPLETE_IF_OPLOCKED) && (options & FILE_RESERVE_OPFILTER)) ||
+        ((options & FILE_NO_INTERMEDIATE_BUFFERING) && (access & FILE_APPEND_DATA)))
         return STATUS_INVALID_PARAMETER;
     return STATUS_SUCCESS;
+}
+
+/* A user-mode caller's pointers, probed as IoCreateFile's try block does
+ * after the argument checks; *allocation receives AllocationSize (0
+ * without one), which may not be negative. */
+static NTSTATUS io_capture_create(PHANDLE handle, PIO_STATUS_BLOCK iosb, const LARGE_INTEGER *allocation_size,
+                                  LARGE_INTEGER *allocation)
+{
+    allocation->QuadPart = 0;
+    if (!NT_SUCCESS(mm_probe_for_write(handle, sizeof *handle, sizeof(ULONG))) ||
+        !NT_SUCCESS(mm_probe_for_write(iosb, sizeof *iosb, sizeof(ULONG))) ||
+        (allocation_size && (!NT_SUCCESS(mm_probe_for_read(allocation_size, sizeof *allocation_size, sizeof(ULONG))) ||
+                             !safe_read(allocation_size, allocation, sizeof *allocation))))
+        return STATUS_ACCESS_VIOLATION;
+    return allocation->QuadPart < 0 ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
 NTSTATUS io_create_file(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
@@ -221,30 +230,36 @@ NTSTATUS io_create_file(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_A
 {
     struct io_open_packet packet = { 0 };
     HANDLE handle = NULL;
+    NTSTATUS status;
 
-    if (mode == UserMode &&
-        (!NT_SUCCESS(mm_probe_for_write(FileHandle, sizeof *FileHandle, sizeof(ULONG))) ||
-         !NT_SUCCESS(mm_probe_for_write(IoStatusBlock, sizeof *IoStatusBlock, sizeof(ULONG)))))
-        return STATUS_ACCESS_VIOLATION;
-    NTSTATUS status = io_check_create(DesiredAccess, ShareAccess, CreateDisposition, CreateOptions);
-    if (!NT_SUCCESS(status))
-        return status;
+    if (mode == UserMode) {
+        status = io_check_create(DesiredAccess, FileAttributes, ShareAccess, CreateDisposition, CreateOptions);
+        if (NT_SUCCESS(status))
+            status = io_capture_create(FileHandle, IoStatusBlock, AllocationSize, &packet.allocation_size);
+        if (!NT_SUCCESS(status))
+            return status;
+    } else if (AllocationSize) {
+        packet.allocation_size = *AllocationSize;
+    }
     packet.magic = IO_OPEN_PACKET_MAGIC;
     packet.desired_access = DesiredAccess;
-    packet.file_attributes = FileAttributes & FILE_ATTRIBUTE_VALID_FLAGS;
+    packet.file_attributes = FileAttributes;
     packet.share_access = ShareAccess;
     packet.disposition = CreateDisposition;
     packet.options = CreateOptions;
-    packet.allocation_size = AllocationSize;
     packet.ea_buffer = EaBuffer;
     packet.ea_length = EaLength;
     status = ob_open_object_by_name(ObjectAttributes, NULL, mode, DesiredAccess, &packet, &handle);
-    /* Found, but not through a device: a directory or an event is no file. */
     if (NT_SUCCESS(status) && !packet.parsed) {
+        /* Found, but not through a device: a directory or an event is no file. */
         ob_close_handle(handle, mode);
         status = STATUS_OBJECT_TYPE_MISMATCH;
+    } else if (NT_SUCCESS(status)) {
+        status = packet.iosb.Status; /* the driver's own success status */
     }
-    if (packet.parsed || NT_SUCCESS(status)) {
+    /* The status block tells of a success or of the driver's warning; an
+     * error leaves it as it was (IoCreateFile). */
+    if (NT_SUCCESS(status) || (NT_WARNING(status) && packet.parsed)) {
         IO_STATUS_BLOCK result = { .Status = status, .Information = packet.iosb.Information };
         mm_safe_write(IoStatusBlock, &result, sizeof result);
     }

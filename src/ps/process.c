@@ -65,18 +65,19 @@ void ps_process_exit(PEPROCESS process)
 {
     /* The exiting process's handles close in its own context, as the last
      * thread of a Windows process runs its handle table's rundown. */
-    PEPROCESS previous = ps_current;
-    ps_process_attach(process);
+    PEPROCESS previous = ps_process_attach(process);
     ob_handle_table_destroy(process->handles);
     process->handles = NULL;
     ps_process_attach(previous);
     ob_dereference_object(process);
 }
 
-void ps_process_attach(PEPROCESS process)
+PEPROCESS ps_process_attach(PEPROCESS process)
 {
+    PEPROCESS previous = ps_current;
     ps_current = process;
     ob_set_current_handle_table(process ? process->handles : NULL);
+    return previous;
 }
 
 PEPROCESS ps_system_process(void)

@@ -17,8 +17,9 @@ PEPROCESS ps_process_create(const char *image_name);
 void ps_process_exit(PEPROCESS process);
 
 /* Runs the calling thread in process (NULL: the System process) until the
- * next call. */
-void ps_process_attach(PEPROCESS process);
+ * next call; returns the process it ran in before (NULL: System), for the
+ * caller to go back to, as KeStackAttachProcess/KeUnstackDetachProcess. */
+PEPROCESS ps_process_attach(PEPROCESS process);
 
 PEPROCESS ps_system_process(void);
 ULONG ps_process_id(PEPROCESS process);

@@ -1,19 +1,23 @@
 /* win32/file.c: CreateFile, DeviceIoControl, ReadFile, WriteFile and
  * CloseHandle, each the thin kernelbase layer over its system service:
  * argument translation on the way in, the NTSTATUS turned into a BOOL and a
- * last error on the way out, nothing else. */
+ * last error on the way out, and, as kernelbase, a wait for a request still
+ * pending on an overlapped handle used without an OVERLAPPED. */
 #include "win32/win32.h"
 
+#include "ob/ob.h"
+
 #include <ntbox/km_file.h>
-#include <ntbox/km_ob.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 /* RtlDosPathNameToNtPathName's forms: \\.\X and \\?\X name the object
  * namespace's \??\X directly, \\server\share is \??\UNC\server\share, a
- * drive path is \??\C:\x. ntbox has no current directory: a relative name
- * is taken relative to C:\, where nothing exists. */
+ * drive path is \??\C:\x; '/' is '\' except after \\?\, which takes the
+ * name as it is. ntbox has no file system: the current directory is the
+ * root of an empty drive C:, so a relative name is \??\C:\name (see
+ * win32_empty_drive_status). "." and ".." are not resolved. */
 static BOOL win32_nt_path(LPCWSTR dos, PUNICODE_STRING nt)
 {
     static const WCHAR dos_devices[] = { '\\', '?', '?', '\\' };
@@ -21,36 +25,68 @@ static BOOL win32_nt_path(LPCWSTR dos, PUNICODE_STRING nt)
     static const WCHAR c_root[] = { 'C', ':', '\\' };
     const WCHAR *prefix2 = NULL;
     size_t prefix2_len = 0, n = 0;
+    BOOL verbatim = dos[0] == '\\' && dos[1] == '\\' && dos[2] == '?' && dos[3] == '\\';
 
     while (dos[n])
         n++;
-    if (n >= 4 && dos[0] == '\\' && dos[1] == '\\' && (dos[2] == '.' || dos[2] == '?') && dos[3] == '\\') {
-        dos += 4;
+    WCHAR *path = malloc((n + 1) * sizeof(WCHAR));
+    if (!path) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    for (size_t i = 0; i <= n; i++)
+        path[i] = dos[i] == '/' && !verbatim ? '\\' : dos[i];
+    const WCHAR *name = path;
+    if (n >= 4 && name[0] == '\\' && name[1] == '\\' && (name[2] == '.' || name[2] == '?') && name[3] == '\\') {
+        name += 4;
         n -= 4;
-    } else if (n >= 2 && dos[0] == '\\' && dos[1] == '\\') {
-        dos += 2;
+    } else if (n >= 2 && name[0] == '\\' && name[1] == '\\') {
+        name += 2;
         n -= 2;
         prefix2 = unc;
         prefix2_len = 4;
-    } else if (!(n >= 2 && dos[1] == ':')) {
+    } else if (!(n >= 2 && name[1] == ':')) {
         prefix2 = c_root;
-        prefix2_len = dos[0] == '\\' ? 2 : 3;
+        prefix2_len = name[0] == '\\' ? 2 : 3;
     }
     size_t total = 4 + prefix2_len + n;
     if (total * sizeof(WCHAR) > 0xFFFC) {
+        free(path);
         SetLastError(ERROR_FILENAME_EXCED_RANGE);
         return FALSE;
     }
     nt->Buffer = malloc(total * sizeof(WCHAR));
     if (!nt->Buffer) {
+        free(path);
         SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return FALSE;
     }
     memcpy(nt->Buffer, dos_devices, sizeof dos_devices);
-    memcpy(nt->Buffer + 4, prefix2, prefix2_len * sizeof(WCHAR));
-    memcpy(nt->Buffer + 4 + prefix2_len, dos, n * sizeof(WCHAR));
+    if (prefix2_len) /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(nt->Buffer + 4, prefix2, prefix2_len * sizeof(WCHAR));
+    memcpy(nt->Buffer + 4 + prefix2_len, name, n * sizeof(WCHAR));
     nt->Length = nt->MaximumLength = (USHORT)(total * sizeof(WCHAR));
+    free(path);
     return TRUE;
+}
+
+/* The empty drive C: has no directory \??\C: could lead the lookup into,
+ * so the object manager says STATUS_OBJECT_PATH_NOT_FOUND for any name on
+ * it; a file system would say the name itself is not there when it is
+ * directly in the root (C:\name): STATUS_OBJECT_NAME_NOT_FOUND. */
+static NTSTATUS win32_empty_drive_status(NTSTATUS status, PCUNICODE_STRING nt)
+{
+    static const WCHAR c_root[] = { '\\', '?', '?', '\\', 'C', ':', '\\' };
+    USHORT n = nt->Length / sizeof(WCHAR), root = sizeof c_root / sizeof c_root[0];
+
+    if (status != STATUS_OBJECT_PATH_NOT_FOUND || n <= root ||
+        memcmp(nt->Buffer, c_root, 4 * sizeof(WCHAR)) != 0 || (nt->Buffer[4] | 0x20) != 'c' ||
+        memcmp(nt->Buffer + 5, c_root + 5, 2 * sizeof(WCHAR)) != 0)
+        return status;
+    for (USHORT i = root; i < n; i++)
+        if (nt->Buffer[i] == '\\')
+            return status;
+    return STATUS_OBJECT_NAME_NOT_FOUND;
 }
 
 /* CreateFile's dispositions are NtCreateFile's under other numbers. */
@@ -121,6 +157,7 @@ HANDLE WINAPI CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwSha
     NTSTATUS status = NtCreateFile(&handle, access, &attributes, &iosb, NULL,
                                    dwFlagsAndAttributes & FILE_ATTRIBUTE_VALID_FLAGS, dwShareMode, disposition,
                                    win32_create_options(dwFlagsAndAttributes), NULL, 0);
+    status = win32_empty_drive_status(status, &name);
     free(name.Buffer);
     if (!NT_SUCCESS(status)) {
         /* kernelbase tells CREATE_NEW's collision apart from the others. */
@@ -152,6 +189,25 @@ HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShar
                            dwFlagsAndAttributes, hTemplateFile);
     RtlFreeUnicodeString(&wide);
     return h;
+}
+
+/* A request on a handle opened with FILE_FLAG_OVERLAPPED, made without an
+ * OVERLAPPED, may still be running when the service returns: kernelbase
+ * then waits on the file handle (the file's event is signalled when the
+ * request ends) and takes the final status from the status block, which
+ * lives in the caller's frame and so must not be left behind. */
+static NTSTATUS win32_wait_pending(HANDLE handle, NTSTATUS status, const IO_STATUS_BLOCK *iosb)
+{
+    PFILE_OBJECT file;
+
+    if (status != STATUS_PENDING)
+        return status;
+    status = ob_reference_object_by_handle(handle, SYNCHRONIZE, *IoFileObjectType, UserMode, (void **)&file, NULL);
+    if (!NT_SUCCESS(status))
+        return status;
+    KeWaitForSingleObject(&file->Event, Executive, UserMode, FALSE, NULL);
+    ob_dereference_object(file);
+    return iosb->Status;
 }
 
 /* How every I/O call ends. With an OVERLAPPED the status block is the
@@ -190,6 +246,8 @@ BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBu
     else
         status = NtDeviceIoControlFile(hDevice, event, NULL, NULL, iosb, dwIoControlCode, lpInBuffer,
                                        nInBufferSize, lpOutBuffer, nOutBufferSize);
+    if (!lpOverlapped)
+        status = win32_wait_pending(hDevice, status, iosb);
     return win32_io_result(status, iosb, lpBytesReturned);
 }
 
@@ -214,6 +272,8 @@ static BOOL win32_transfer(win32_transfer_fn *service, HANDLE file, PVOID buffer
     }
     NTSTATUS status = service(file, overlapped ? overlapped->hEvent : NULL, NULL, NULL, iosb, buffer, length, at,
                               NULL);
+    if (!overlapped)
+        status = win32_wait_pending(file, status, iosb);
     /* End of file is a successful read of zero bytes for synchronous reads. */
     if (status == STATUS_END_OF_FILE && !overlapped)
         return TRUE;

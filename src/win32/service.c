@@ -368,10 +368,36 @@ static void win32_fill_status(const struct win32_service *s, LPSERVICE_STATUS st
     st->dwWin32ExitCode = s->exit_code;
 }
 
+/* The access right a control code needs; 0 for a code that is not
+ * defined (ERROR_INVALID_PARAMETER). SERVICE_CONTROL_SHUTDOWN is the
+ * system's to send, not ControlService's. */
+static ACCESS_MASK win32_control_access(DWORD control)
+{
+    switch (control) {
+    case SERVICE_CONTROL_STOP:
+        return SERVICE_STOP;
+    case SERVICE_CONTROL_INTERROGATE:
+        return SERVICE_INTERROGATE;
+    case SERVICE_CONTROL_PAUSE:
+    case SERVICE_CONTROL_CONTINUE:
+    case SERVICE_CONTROL_PARAMCHANGE:
+    case SERVICE_CONTROL_NETBINDADD:
+    case SERVICE_CONTROL_NETBINDREMOVE:
+    case SERVICE_CONTROL_NETBINDENABLE:
+    case SERVICE_CONTROL_NETBINDDISABLE:
+        return SERVICE_PAUSE_CONTINUE;
+    default:
+        return control >= 128 && control <= 255 ? SERVICE_USER_DEFINED_CONTROL : 0;
+    }
+}
+
+/* "The service control manager fills in the structure only when
+ * GetLastError returns one of the following error codes: NO_ERROR,
+ * ERROR_INVALID_SERVICE_CONTROL, ERROR_SERVICE_CANNOT_ACCEPT_CTRL, or
+ * ERROR_SERVICE_NOT_ACTIVE" (ControlService). */
 BOOL WINAPI ControlService(SC_HANDLE hService, DWORD dwControl, LPSERVICE_STATUS lpServiceStatus)
 {
-    ACCESS_MASK need = dwControl == SERVICE_CONTROL_STOP ? SERVICE_STOP :
-                       dwControl == SERVICE_CONTROL_INTERROGATE ? SERVICE_INTERROGATE : SERVICE_PAUSE_CONTINUE;
+    ACCESS_MASK need = win32_control_access(dwControl);
     DWORD error = ERROR_SUCCESS;
     struct io_driver *driver = NULL;
 
@@ -379,6 +405,8 @@ BOOL WINAPI ControlService(SC_HANDLE hService, DWORD dwControl, LPSERVICE_STATUS
     struct win32_service *s = win32_service_for(hService, need);
     if (!s)
         error = GetLastError();
+    else if (!need)
+        error = ERROR_INVALID_PARAMETER;
     else if (s->state != SERVICE_RUNNING)
         error = ERROR_SERVICE_NOT_ACTIVE;
     else if (dwControl != SERVICE_CONTROL_STOP && dwControl != SERVICE_CONTROL_INTERROGATE)
@@ -389,7 +417,8 @@ BOOL WINAPI ControlService(SC_HANDLE hService, DWORD dwControl, LPSERVICE_STATUS
         s->state = SERVICE_STOP_PENDING;
         driver = s->driver;
     }
-    if (s && error == ERROR_SUCCESS && !driver)
+    if (s && !driver && (error == ERROR_SUCCESS || error == ERROR_SERVICE_NOT_ACTIVE ||
+                         error == ERROR_INVALID_SERVICE_CONTROL))
         win32_fill_status(s, lpServiceStatus);
     pthread_mutex_unlock(&win32_scm_lock);
     if (error != ERROR_SUCCESS) {

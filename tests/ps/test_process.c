@@ -1,0 +1,147 @@
+/* tests/ps/test_process.c: processes: the System process (PID 4), where
+ * kernel code runs; client processes with their own ids and handle tables;
+ * a client's requests reaching the driver in the client's process; and the
+ * handles a client leaves open closed when it exits (IRP_MJ_CLEANUP and
+ * IRP_MJ_CLOSE after main returns). */
+#include "../io/devtest.h"
+
+#include "ps/client.h"
+
+#include <windows.h>
+
+/* "PsGetCurrentProcessId ... the System process": kernel code that runs
+ * in no client (DriverEntry, system threads) is in PID 4. */
+KT_TEST(PsGetCurrentProcessId_system_is_4)
+{
+    KT_EQ_PTR(PsGetCurrentProcessId(), (HANDLE)4);
+    KT_EQ_PTR(PsGetProcessId(PsInitialSystemProcess), (HANDLE)4);
+    KT_EQ_PTR(PsGetCurrentProcess(), PsInitialSystemProcess);
+    KT_EQ_PTR(IoGetCurrentProcess(), PsInitialSystemProcess);
+    KT_EQ_STR(ps_process_name(PsInitialSystemProcess), "System");
+}
+
+/* Each client process has its own id: a multiple of 4, not System's, not
+ * another's; the thread running in it sees it as the current process. */
+KT_TEST(client_process_ids)
+{
+    PEPROCESS a = ps_process_create("a.exe"), b = ps_process_create("b.exe");
+    ULONG ida = ps_process_id(a), idb = ps_process_id(b);
+
+    KT_TRUE(ida != 4 && idb != 4 && ida != idb);
+    KT_EQ_INT(ida % 4, 0);
+    KT_EQ_INT(idb % 4, 0);
+    KT_EQ_STR(ps_process_name(a), "a.exe");
+    ps_process_attach(a);
+    KT_EQ_PTR(PsGetCurrentProcess(), a);
+    KT_EQ_PTR(PsGetCurrentProcessId(), (HANDLE)(ULONG_PTR)ida);
+    KT_EQ_INT(GetCurrentProcessId(), ida);
+    ps_process_attach(NULL);
+    KT_EQ_PTR(PsGetCurrentProcessId(), (HANDLE)4);
+    ps_process_exit(a);
+    ps_process_exit(b);
+}
+
+/* Thread ids: multiples of 4, fixed for a thread, different between
+ * threads. */
+static DWORD other_thread_id;
+
+static void *thread_id_of_other(void *arg)
+{
+    (void)arg;
+    other_thread_id = GetCurrentThreadId();
+    return NULL;
+}
+
+KT_TEST(GetCurrentThreadId_per_thread)
+{
+    pthread_t t;
+    DWORD mine = GetCurrentThreadId();
+
+    pthread_create(&t, NULL, thread_id_of_other, NULL);
+    pthread_join(t, NULL);
+    KT_EQ_INT(mine % 4, 0);
+    KT_EQ_INT(GetCurrentThreadId(), mine);
+    KT_EQ_PTR(PsGetCurrentThreadId(), (HANDLE)(ULONG_PTR)mine);
+    KT_TRUE(other_thread_id != mine && other_thread_id % 4 == 0);
+}
+
+/* Handles belong to their process: another client cannot use or close
+ * them; the process's exit closes them (the driver sees the cleanup in the
+ * exiting process). */
+KT_TEST(handles_belong_to_their_process)
+{
+    PDRIVER_OBJECT driver = dt_driver("DtProcess");
+    dt_device(driver, L"\\Device\\DtProcess", 0, FALSE);
+    PEPROCESS a = dt_client_enter();
+    HANDLE h;
+    IO_STATUS_BLOCK iosb;
+    char buffer[4];
+
+    dt_reset();
+    KT_EQ_STATUS(dt_open_as(UserMode, L"\\Device\\DtProcess", FILE_READ_DATA, 0, &h), STATUS_SUCCESS);
+    ps_process_attach(NULL);
+    PEPROCESS b = dt_client_enter();
+    KT_EQ_STATUS(NtReadFile(h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, NULL, NULL), STATUS_INVALID_HANDLE);
+    KT_EQ_STATUS(NtClose(h), STATUS_INVALID_HANDLE);
+    dt_client_leave(b);
+    KT_EQ_STR(dt.log, "create");
+    HANDLE ida = PsGetProcessId(a);
+    ps_process_exit(a);
+    KT_EQ_STR(dt.log, "create cleanup close");
+    KT_EQ_PTR(dt.pid[IRP_MJ_CLEANUP], ida);
+    dt_driver_free(driver);
+}
+
+/* A client program that opens the device and returns without closing it. */
+static DWORD holder_pid;
+static char log_at_return[sizeof dt.log];
+
+static int holder_main(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    holder_pid = GetCurrentProcessId();
+    HANDLE h = CreateFileW(L"\\\\.\\DtHolder", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD bytes;
+    char buffer[4];
+    ReadFile(h, buffer, sizeof buffer, &bytes, NULL);
+    snprintf(log_at_return, sizeof log_at_return, "%s", dt.log);
+    return h == INVALID_HANDLE_VALUE ? 1 : 7;
+}
+
+static void run_holder(void *arg)
+{
+    (void)arg;
+    PDRIVER_OBJECT driver = dt_driver("DtHolder");
+    UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\DtHolder");
+    UNICODE_STRING target = RTL_CONSTANT_STRING(L"\\Device\\DtHolder");
+    char *argv[] = { "holder", NULL };
+
+    dt_device(driver, L"\\Device\\DtHolder", DO_BUFFERED_IO, FALSE);
+    IoCreateSymbolicLink(&link, &target);
+    dt_reset();
+    int status = ps_client_run("holder", holder_main, 1, argv);
+    printf("main returned %d with \"%s\"; after the exit \"%s\"\n", status, log_at_return, dt.log);
+    printf("pids: create %s, read %s, cleanup %s, system %s\n",
+           dt.pid[IRP_MJ_CREATE] == (HANDLE)(ULONG_PTR)holder_pid ? "client" : "other",
+           dt.pid[IRP_MJ_READ] == (HANDLE)(ULONG_PTR)holder_pid ? "client" : "other",
+           dt.pid[IRP_MJ_CLEANUP] == (HANDLE)(ULONG_PTR)holder_pid ? "client" : "other",
+           holder_pid == 4 ? "yes" : "no");
+}
+
+/* ps_client_run: main runs as a process of its own (its id, not 4, is what
+ * PsGetCurrentProcessId gives the driver's dispatch routines); when main
+ * returns with a handle open, the process exits and the handle is closed:
+ * IRP_MJ_CLEANUP and IRP_MJ_CLOSE reach the driver after main returned.
+ * main's value is returned. */
+KT_TEST(ps_client_run_closes_handles_at_exit)
+{
+    int status;
+    const char *out = kt_run_child(run_holder, NULL, &status);
+
+    KT_EQ_INT(status, 0);
+    KT_CONTAINS(out, "ntbox: holder.exe started as process ");
+    KT_CONTAINS(out, "main returned 7 with \"create read\"; after the exit \"create read cleanup close\"\n");
+    KT_CONTAINS(out, "pids: create client, read client, cleanup client, system no\n");
+    const char *exited = strstr(out, ") exited with status 7; its handles are closed\n");
+    KT_TRUE(exited != NULL && exited < strstr(out, "main returned"));
+}
