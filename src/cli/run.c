@@ -19,6 +19,7 @@
 #include "ob/ob.h"
 #include "ps/client.h"
 #include "rtl/status_name.h"
+#include "verifier/verifier.h"
 #include "win32/service.h"
 
 #include <stdio.h>
@@ -32,6 +33,12 @@ static void cli_print_pool_table(const struct cli_run_options *opt)
     printf("\n");
     ex_pool_print_table(stdout);
     fflush(stdout);
+}
+
+/* What the unload check found, when the run got past it. */
+static const char *cli_leaks(void)
+{
+    return vf_enabled(VF_POOL_TRACKING) ? "no pool leaked" : "pool leaks not checked (--verifier)";
 }
 
 static const char *cli_warnings(char *buf, size_t n)
@@ -86,7 +93,7 @@ int cli_run(const struct cli_run_options *opt)
         rtl_status_describe(status, status_text, sizeof status_text);
         cli_print_pool_table(opt);
         io_driver_release(d); /* a leak ends the run here */
-        diag_note("%s: DriverEntry failed with %s; no pool leaked; %s", name, status_text,
+        diag_note("%s: DriverEntry failed with %s; %s; %s", name, status_text, cli_leaks(),
                   cli_warnings(warn, sizeof warn));
         return CLI_EXIT_ENTRY_FAILED;
     }
@@ -97,7 +104,7 @@ int cli_run(const struct cli_run_options *opt)
 
     d = win32_service_take_running(name);
     if (!d) {
-        diag_note("%s was stopped by its client; no pool leaked; %s", name, cli_warnings(warn, sizeof warn));
+        diag_note("%s was stopped by its client; %s; %s", name, cli_leaks(), cli_warnings(warn, sizeof warn));
         return client_ok ? CLI_EXIT_CLEAN : CLI_EXIT_HOST_ERROR;
     }
     io_device_shutdown_all();
@@ -116,6 +123,6 @@ int cli_run(const struct cli_run_options *opt)
     }
     cli_print_pool_table(opt);
     io_driver_release(d); /* a leak ends the run here */
-    diag_note("%s: loaded, ran and unloaded cleanly; no pool leaked; %s", name, cli_warnings(warn, sizeof warn));
+    diag_note("%s: loaded, ran and unloaded cleanly; %s; %s", name, cli_leaks(), cli_warnings(warn, sizeof warn));
     return client_ok ? CLI_EXIT_CLEAN : CLI_EXIT_HOST_ERROR;
 }

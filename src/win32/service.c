@@ -77,6 +77,26 @@ static SC_HANDLE win32_sc_handle_new(enum win32_sc_kind kind, ACCESS_MASK access
     return h;
 }
 
+/* A new database entry, stopped (never started) or running `driver`.
+ * Called with the lock held. */
+static struct win32_service *win32_service_add(const char *name, const char *image, DWORD type, DWORD start_type,
+                                               struct io_driver *driver)
+{
+    struct win32_service *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    snprintf(s->image, sizeof s->image, "%s", image);
+    s->type = type;
+    s->start_type = start_type;
+    s->state = driver ? SERVICE_RUNNING : SERVICE_STOPPED;
+    s->exit_code = driver ? ERROR_SUCCESS : ERROR_SERVICE_NEVER_STARTED;
+    s->driver = driver;
+    s->next = win32_services;
+    win32_services = s;
+    return s;
+}
+
 static void win32_service_forget(struct win32_service *s)
 {
     for (struct win32_service **p = &win32_services; *p; p = &(*p)->next)
@@ -228,19 +248,11 @@ SC_HANDLE WINAPI CreateServiceA(SC_HANDLE hSCManager, LPCSTR lpServiceName, LPCS
         SetLastError(s->delete_pending ? ERROR_SERVICE_MARKED_FOR_DELETE : ERROR_SERVICE_EXISTS);
         goto out;
     }
-    s = calloc(1, sizeof *s);
+    s = win32_service_add(lpServiceName, lpBinaryPathName, dwServiceType, dwStartType, NULL);
     if (!s) {
         SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         goto out;
     }
-    snprintf(s->name, sizeof s->name, "%s", lpServiceName);
-    snprintf(s->image, sizeof s->image, "%s", lpBinaryPathName);
-    s->type = dwServiceType;
-    s->start_type = dwStartType;
-    s->state = SERVICE_STOPPED;
-    s->exit_code = ERROR_SERVICE_NEVER_STARTED;
-    s->next = win32_services;
-    win32_services = s;
     if (lpdwTagId)
         *lpdwTagId = 0;
     h = win32_sc_handle_new(WIN32_SC_SERVICE, win32_service_access(dwDesiredAccess), s);
@@ -488,17 +500,9 @@ BOOL WINAPI CloseServiceHandle(SC_HANDLE hSCObject)
 BOOL win32_service_install_running(const char *name, const char *image, struct io_driver *driver)
 {
     pthread_mutex_lock(&win32_scm_lock);
-    struct win32_service *s = win32_service_find(name) ? NULL : calloc(1, sizeof *s);
-    if (s) {
-        snprintf(s->name, sizeof s->name, "%s", name);
-        snprintf(s->image, sizeof s->image, "%s", image);
-        s->type = SERVICE_KERNEL_DRIVER;
-        s->start_type = SERVICE_DEMAND_START;
-        s->state = SERVICE_RUNNING;
-        s->driver = driver;
-        s->next = win32_services;
-        win32_services = s;
-    }
+    struct win32_service *s =
+        win32_service_find(name) ? NULL : win32_service_add(name, image, SERVICE_KERNEL_DRIVER, SERVICE_DEMAND_START,
+                                                             driver);
     pthread_mutex_unlock(&win32_scm_lock);
     return s != NULL;
 }
