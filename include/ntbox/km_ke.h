@@ -1,5 +1,7 @@
-/* ntbox/km_ke.h: the kernel core (Ke): IRQL, spin locks, bugchecks, events
- * and waits, the system and interrupt clocks.
+/* ntbox/km_ke.h: the kernel core (Ke): IRQL, spin locks, bugchecks,
+ * dispatcher objects (events, mutexes, semaphores, threads) and waits,
+ * critical and guarded regions, guarded mutexes, thread priorities,
+ * processors and affinity, the clocks.
  * On x64 KeRaiseIrql and KeAcquireSpinLock are macros, as in the WDK. */
 #ifndef NTBOX_KM_KE_H
 #define NTBOX_KM_KE_H
@@ -76,12 +78,94 @@ NTKERNELAPI NTSTATUS NTAPI KeWaitForMultipleObjects(_In_ ULONG Count, _In_reads_
                                                     _In_opt_ PLARGE_INTEGER Timeout,
                                                     _Out_opt_ PKWAIT_BLOCK WaitBlockArray);
 
+/* Waits on handles (events, threads): the same rules and results, on the
+ * objects the handles name (SYNCHRONIZE). PASSIVE_LEVEL. */
+NTSYSAPI NTSTATUS NTAPI ZwWaitForSingleObject(_In_ HANDLE Handle, _In_ BOOLEAN Alertable,
+                                              _In_opt_ PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI ZwWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) HANDLE Handles[],
+                                                 _In_ WAIT_TYPE WaitType, _In_ BOOLEAN Alertable,
+                                                 _In_opt_ PLARGE_INTEGER Timeout);
+
+/* Mutexes (mutants): SignalState is 1 when free and 1 - n while the owner
+ * holds it n times; the owner may wait on it again (recursion). Holding one
+ * disables normal kernel APCs but leaves the IRQL alone. */
+NTKERNELAPI VOID NTAPI KeInitializeMutex(_Out_ PRKMUTEX Mutex, _In_ ULONG Level);
+NTKERNELAPI LONG NTAPI KeReleaseMutex(_Inout_ PRKMUTEX Mutex, _In_ BOOLEAN Wait);
+NTKERNELAPI LONG NTAPI KeReadStateMutex(_In_ PRKMUTEX Mutex);
+#define KeWaitForMutexObject KeWaitForSingleObject
+
+/* Semaphores: SignalState is the count, at most Limit. */
+NTKERNELAPI VOID NTAPI KeInitializeSemaphore(_Out_ PRKSEMAPHORE Semaphore, _In_ LONG Count, _In_ LONG Limit);
+NTKERNELAPI LONG NTAPI KeReleaseSemaphore(_Inout_ PRKSEMAPHORE Semaphore, _In_ KPRIORITY Increment,
+                                          _In_ LONG Adjustment, _In_ BOOLEAN Wait);
+NTKERNELAPI LONG NTAPI KeReadStateSemaphore(_In_ PRKSEMAPHORE Semaphore);
+
+/* The current thread: sleeping, priorities. Priorities run from
+ * LOW_PRIORITY + 1 to HIGH_PRIORITY; 1 to 15 is the variable class. */
+#define LOW_PRIORITY 0
+#define LOW_REALTIME_PRIORITY 16
+#define HIGH_PRIORITY 31
+#define MAXIMUM_PRIORITY 32
+
+NTKERNELAPI PKTHREAD NTAPI KeGetCurrentThread(VOID);
+NTKERNELAPI NTSTATUS NTAPI KeDelayExecutionThread(_In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable,
+                                                  _In_ PLARGE_INTEGER Interval);
+NTKERNELAPI KPRIORITY NTAPI KeQueryPriorityThread(_In_ PKTHREAD Thread);
+NTKERNELAPI KPRIORITY NTAPI KeSetPriorityThread(_Inout_ PKTHREAD Thread, _In_ KPRIORITY Priority);
+NTKERNELAPI LONG NTAPI KeSetBasePriorityThread(_Inout_ PKTHREAD Thread, _In_ LONG Increment);
+
+/* Critical regions disable normal kernel APCs, guarded regions all APCs;
+ * both nest and count per thread. */
+NTKERNELAPI VOID NTAPI KeEnterCriticalRegion(VOID);
+NTKERNELAPI VOID NTAPI KeLeaveCriticalRegion(VOID);
+NTKERNELAPI VOID NTAPI KeEnterGuardedRegion(VOID);
+NTKERNELAPI VOID NTAPI KeLeaveGuardedRegion(VOID);
+NTKERNELAPI BOOLEAN NTAPI KeAreApcsDisabled(VOID);
+NTKERNELAPI BOOLEAN NTAPI KeAreAllApcsDisabled(VOID);
+
+/* Guarded mutexes: a fast mutex's layout (km_types.h), held inside a
+ * guarded region instead of at APC_LEVEL. */
+NTKERNELAPI VOID FASTCALL KeInitializeGuardedMutex(_Out_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI BOOLEAN FASTCALL KeTryToAcquireGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutexUnsafe(_Inout_ PKGUARDED_MUTEX FastMutex);
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutexUnsafe(_Inout_ PKGUARDED_MUTEX FastMutex);
+
+/* Processors: one group (0) of the host's CPUs. */
+#define ALL_PROCESSOR_GROUPS 0xffff
+
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+
+C_ASSERT(sizeof(PROCESSOR_NUMBER) == 4);
+
+NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCount(_Out_opt_ PKAFFINITY ActiveProcessors);
+NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCountEx(_In_ USHORT GroupNumber);
+NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID);
+NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumberEx(_Out_opt_ PPROCESSOR_NUMBER ProcNumber);
+NTKERNELAPI VOID NTAPI KeSetSystemAffinityThread(_In_ KAFFINITY Affinity);
+NTKERNELAPI KAFFINITY NTAPI KeSetSystemAffinityThreadEx(_In_ KAFFINITY Affinity);
+NTKERNELAPI VOID NTAPI KeRevertToUserAffinityThread(VOID);
+NTKERNELAPI VOID NTAPI KeRevertToUserAffinityThreadEx(_In_ KAFFINITY Affinity);
+NTHALAPI VOID NTAPI KeStallExecutionProcessor(_In_ ULONG MicroSeconds);
+
 /* Clocks, in 100-nanosecond units: system time counts from 1601-01-01 UTC,
- * interrupt time from boot. The x64 WDK makes KeQueryInterruptTime a read
- * of the shared user data page, which ntbox does not map; here it is the
- * routine ntoskrnl also exports. */
+ * interrupt time from boot. The x64 WDK makes KeQuerySystemTime,
+ * KeQueryInterruptTime and KeQueryTickCount reads of the shared user data
+ * page, which ntbox does not map; here they are the routines ntoskrnl also
+ * exports. The clock ticks every KeQueryTimeIncrement() units. */
+NTKERNELAPI VOID NTAPI KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime);
 NTKERNELAPI VOID NTAPI KeQuerySystemTimePrecise(_Out_ PLARGE_INTEGER CurrentTime);
 NTKERNELAPI ULONGLONG NTAPI KeQueryInterruptTime(VOID);
+NTKERNELAPI ULONGLONG NTAPI KeQueryInterruptTimePrecise(_Out_ PULONG64 QpcTimeStamp);
+NTKERNELAPI ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID);
+NTKERNELAPI VOID NTAPI KeQueryTickCount(_Out_ PLARGE_INTEGER CurrentCount);
+NTKERNELAPI ULONG NTAPI KeQueryTimeIncrement(VOID);
+NTHALAPI LARGE_INTEGER NTAPI KeQueryPerformanceCounter(_Out_opt_ PLARGE_INTEGER PerformanceFrequency);
 
 NTBOX_END_DECLS
 

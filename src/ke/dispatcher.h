@@ -1,14 +1,15 @@
 /* ke/dispatcher.h: ntbox-internal core of the kernel's dispatcher objects:
  * the one lock over every object's state, each host thread's wait state,
- * signalling, and the wait itself (src/ke/wait.c). Events (src/ke/event.c)
- * are built on it; mutexes, semaphores, timers and threads add a type code
- * and their cases in wait.c's ke_object_signaled/ke_object_satisfy.
+ * signalling, and the wait itself (src/ke/wait.c). Events (src/ke/event.c),
+ * mutexes (mutex.c), semaphores (semaphore.c) and threads (ps/thread.c) are
+ * built on it; timers will add a type code and their cases in wait.c's
+ * ke_object_signaled/ke_object_satisfy.
  *
  * The model is Windows': every waitable object starts with a
  * DISPATCHER_HEADER whose SignalState says whether it is signalled and
  * whose WaitListHead lists KWAIT_BLOCKs, one per thread waiting on it. A
- * waiting thread's blocks point back at it (KWAIT_BLOCK.Thread is the
- * struct ke_thread below, standing in for a KTHREAD) and carry the object's
+ * waiting thread's blocks point back at it (KWAIT_BLOCK.Thread is its
+ * struct ke_thread, the KTHREAD) and carry the object's
  * index in the wait (WaitKey) and the wait's type (WaitAny or WaitAll).
  *
  * Rules for code that changes an object's state:
@@ -26,32 +27,107 @@
 #include <pthread.h>
 
 /* DISPATCHER_HEADER.Type: Windows' kernel object type codes (the EVENT_TYPE
- * values for events; mutants will be 2, semaphores 5, threads 6, timers 8
- * and 9). */
+ * values for events; timers will be 8 and 9). */
 enum ke_object_type {
     KE_EVENT_NOTIFICATION = 0,
     KE_EVENT_SYNCHRONIZATION = 1,
+    KE_MUTANT = 2,
+    KE_PROCESS = 3,
+    KE_SEMAPHORE = 5,
+    KE_THREAD = 6,
 };
 
 /* System time (100 ns units since 1601-01-01 UTC) of the Unix epoch. */
 #define KE_SYSTEM_TIME_OF_UNIX_EPOCH 116444736000000000LL
 
-/* A host thread's wait state, one per thread (thread-local storage, so it
- * lives exactly as long as its thread). All fields but `wake` are read and
- * written under the dispatcher lock. */
-struct ke_thread {
-    pthread_cond_t wake;      /* signalled when wait_status is set */
-    NTSTATUS wait_status;     /* STATUS_PENDING while a wait is unsatisfied */
-    ULONG wait_count;         /* the wait's objects ... */
-    PKWAIT_BLOCK wait_blocks; /* ... and their blocks: builtin or the caller's */
-    KWAIT_BLOCK builtin[THREAD_WAIT_OBJECTS];
+/* The base priority of the System process and of client processes
+ * (NORMAL_PRIORITY_CLASS): a new thread's priority. */
+#define KE_PROCESS_BASE_PRIORITY 8
+
+/* How many fast and guarded mutexes a thread's record of held locks keeps
+ * (reports only: more can be held). */
+#define KE_HELD_LOCKS 16
+
+struct ke_held_lock {
+    const void *lock;
+    const void *at; /* the acquiring call's return address */
 };
 
-/* The calling thread's wait state. Its address is also what ntbox stores
- * where Windows stores a thread pointer (KWAIT_BLOCK.Thread,
- * IRP.Tail.Overlay.Thread) until thread objects exist: non-NULL and unique
- * among live threads. */
-struct ke_thread *ke_thread_current(void);
+/* A thread as the kernel core sees it: Windows' KTHREAD. It is the first
+ * member of the thread object (ps/thread.c's ETHREAD), so a PKTHREAD, a
+ * PETHREAD and a struct ke_thread * are one address, and the thread is
+ * waitable: its header is signalled when it ends. Every host thread that
+ * runs kernel code gets one the first time it needs it (ke_thread_current).
+ * Wait fields, the header, mutants and priorities change under the
+ * dispatcher lock; the APC disable counts and the held-lock record only
+ * ever change on the thread itself (or, for a mutex a wait hands over,
+ * while it is blocked in that wait). */
+struct ke_thread {
+    DISPATCHER_HEADER header;  /* Type KE_THREAD */
+    pthread_cond_t wake;       /* signalled when wait_status is set */
+    NTSTATUS wait_status;      /* STATUS_PENDING while a wait is unsatisfied */
+    ULONG wait_count;          /* the wait's objects ... */
+    PKWAIT_BLOCK wait_blocks;  /* ... and their blocks: builtin or the caller's */
+    KWAIT_BLOCK builtin[THREAD_WAIT_OBJECTS];
+    const void *wait_at;       /* the waiting call's return address; NULL when not waiting */
+    LIST_ENTRY mutants;        /* the KMUTEXes it owns, by MutantListEntry */
+    SHORT kernel_apc_disable;  /* 0, or minus the critical regions and mutexes held */
+    SHORT special_apc_disable; /* 0, or minus the guarded regions (guarded mutexes) */
+    KPRIORITY priority;
+    KPRIORITY base_priority;
+    KAFFINITY system_affinity; /* KeSetSystemAffinityThread(Ex)'s set; 0 when none */
+    ULONG held_count;          /* entries of held in use (may exceed KE_HELD_LOCKS) */
+    struct ke_held_lock held[KE_HELD_LOCKS];
+};
+
+/* The calling thread's KTHREAD, NULL until it first needs one. */
+extern __thread struct ke_thread *ke_thread_self;
+
+/* Gives the calling host thread its thread object (ps/thread.c) and returns
+ * it: DriverEntry's thread, a client's, any thread a test starts. */
+struct ke_thread *NTAPI ke_thread_adopt(void);
+
+/* The calling thread's KTHREAD, made on first use. Its address is what
+ * ntbox stores where Windows stores a thread pointer (KWAIT_BLOCK.Thread,
+ * IRP.Tail.Overlay.Thread, KMUTANT.OwnerThread). */
+static inline struct ke_thread *ke_thread_current(void)
+{
+    struct ke_thread *thread = ke_thread_self;
+    return __builtin_expect(thread != NULL, 1) ? thread : ke_thread_adopt();
+}
+
+/* Initializes a new thread's kernel part: not signalled, priority and base
+ * priority KE_PROCESS_BASE_PRIORITY, no regions, mutexes or affinity. */
+void ke_thread_init(struct ke_thread *thread);
+/* Releases what ke_thread_init made (the thread object's deletion). */
+void ke_thread_destroy(struct ke_thread *thread);
+
+/* Records and forgets a fast or guarded mutex the calling thread holds
+ * (inline: the mutexes' fast paths use them); ke_held_lock_find returns
+ * its record, or NULL. A lock released out of order closes its gap with
+ * ke_held_lock_remove. */
+void NTAPI ke_held_lock_remove(struct ke_thread *thread, const void *lock);
+const struct ke_held_lock *ke_held_lock_find(const struct ke_thread *thread, const void *lock);
+
+static inline void ke_held_lock_push(struct ke_thread *thread, const void *lock, const void *at)
+{
+    if (thread->held_count < KE_HELD_LOCKS)
+        thread->held[thread->held_count] = (struct ke_held_lock){ lock, at };
+    thread->held_count++;
+}
+
+static inline void ke_held_lock_pop(struct ke_thread *thread, const void *lock)
+{
+    ULONG n = thread->held_count;
+    if (__builtin_expect(n <= KE_HELD_LOCKS && n && thread->held[n - 1].lock == lock, 1))
+        thread->held_count = n - 1;
+    else
+        ke_held_lock_remove(thread, lock);
+}
+
+/* Under the lock: a wait on the mutant was satisfied for thread, which owns
+ * it now (once more, when it owned it already). */
+void ke_mutant_take(PKMUTANT mutant, struct ke_thread *thread);
 
 void ke_dispatcher_lock(void);
 void ke_dispatcher_unlock(void);
@@ -68,13 +144,20 @@ void ke_dispatcher_init(DISPATCHER_HEADER *header, UCHAR type, UCHAR size_in_lon
  * WaitAll waiters STATUS_SUCCESS once all their objects are signalled. */
 void ke_dispatcher_signal(DISPATCHER_HEADER *header);
 
-/* The wait behind KeWaitForSingleObject and KeWaitForMultipleObjects, on
- * `count` objects with `blocks` (count of them) for the wait list. Takes
- * and releases the lock itself. timeout: NULL forever, 0 only tests,
- * negative relative, positive absolute system time (100 ns units).
- * Returns STATUS_WAIT_0 + index (WaitAny), STATUS_SUCCESS (WaitAll) or
- * STATUS_TIMEOUT. The caller has checked the IRQL and the count. */
+/* The wait behind KeWaitForSingleObject, KeWaitForMultipleObjects and
+ * every blocking lock, on `count` objects (0: only the timeout) with
+ * `blocks` (count of them) for the wait list. Takes and releases the lock
+ * itself. timeout: NULL forever, 0 only tests, negative relative, positive
+ * absolute system time (100 ns units). at: the waiting call's return
+ * address, kept for reports while the thread waits. Returns STATUS_WAIT_0
+ * + index (WaitAny), STATUS_SUCCESS (WaitAll) or STATUS_TIMEOUT. The
+ * caller has checked the IRQL and the count. */
 NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, const LARGE_INTEGER *timeout,
-                            PKWAIT_BLOCK blocks);
+                            PKWAIT_BLOCK blocks, const void *at);
+
+/* The wait's IRQL rule (WDK, KeWaitForSingleObject): IRQL <= APC_LEVEL,
+ * or DISPATCH_LEVEL with a zero timeout; broken, bug check 0xA naming
+ * routine and object. */
+void ke_wait_check_irql(const char *routine, const void *object, const LARGE_INTEGER *timeout, const void *at);
 
 #endif

@@ -1,5 +1,5 @@
 /* ke/wait.c: the dispatcher core (see dispatcher.h) and the waits on it:
- * KeWaitForSingleObject, KeWaitForMultipleObjects.
+ * KeWaitForSingleObject, KeWaitForMultipleObjects, KeDelayExecutionThread.
  *
  * One host mutex guards every dispatcher object's state and every thread's
  * wait state, as the dispatcher database lock did on older Windows. A
@@ -7,13 +7,15 @@
  * object walks the object's wait list, satisfies what it can and wakes
  * those threads. Surprise: ntbox has no APCs or alerts, so WaitMode and
  * Alertable change nothing and no wait ends with STATUS_ALERTED or
- * STATUS_USER_APC. */
+ * STATUS_USER_APC, and KeDelayExecutionThread always sleeps the whole
+ * interval. */
 #include "ke/dispatcher.h"
 
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -21,12 +23,6 @@
 #define MAXIMUM_WAIT_OBJECTS_EXCEEDED 0x0C
 
 static pthread_mutex_t ke_dispatcher_mutex = PTHREAD_MUTEX_INITIALIZER;
-static __thread struct ke_thread ke_self = { .wake = PTHREAD_COND_INITIALIZER };
-
-struct ke_thread *ke_thread_current(void)
-{
-    return &ke_self;
-}
 
 void ke_dispatcher_lock(void)
 {
@@ -47,18 +43,33 @@ void ke_dispatcher_init(DISPATCHER_HEADER *header, UCHAR type, UCHAR size_in_lon
     InitializeListHead(&header->WaitListHead);
 }
 
-/* Whether the object would satisfy a wait now. */
-static bool ke_object_signaled(const DISPATCHER_HEADER *header)
+/* Whether the object would satisfy thread's wait now: a mutex also when
+ * thread owns it already (it is acquired recursively). */
+static bool ke_object_signaled(const DISPATCHER_HEADER *header, const struct ke_thread *thread)
 {
+    if (header->Type == KE_MUTANT && ((const KMUTANT *)header)->OwnerThread == (PKTHREAD)thread)
+        return true;
     return header->SignalState > 0;
 }
 
 /* A satisfied wait's side effect on the object: a synchronization event
- * resets; a notification event stays signalled. */
-static void ke_object_satisfy(DISPATCHER_HEADER *header)
+ * resets, a semaphore's count drops, a mutex passes to thread; a
+ * notification event and a thread stay signalled. */
+static void ke_object_satisfy(DISPATCHER_HEADER *header, struct ke_thread *thread)
 {
-    if (header->Type == KE_EVENT_SYNCHRONIZATION)
+    switch (header->Type) {
+    case KE_EVENT_SYNCHRONIZATION:
         header->SignalState = 0;
+        break;
+    case KE_SEMAPHORE:
+        header->SignalState--;
+        break;
+    case KE_MUTANT:
+        ke_mutant_take((PKMUTANT)header, thread);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Takes the thread's blocks off their objects' lists and wakes it. */
@@ -73,25 +84,25 @@ static void ke_thread_unwait(struct ke_thread *thread, NTSTATUS status)
 
 /* WaitAll: satisfied only when every object is signalled at once; then
  * every object is consumed. */
-static bool ke_wait_all_satisfy(ULONG count, PVOID const objects[])
+static bool ke_wait_all_satisfy(ULONG count, PVOID const objects[], struct ke_thread *thread)
 {
     for (ULONG i = 0; i < count; i++)
-        if (!ke_object_signaled(objects[i]))
+        if (!ke_object_signaled(objects[i], thread))
             return false;
     for (ULONG i = 0; i < count; i++)
-        ke_object_satisfy(objects[i]);
+        ke_object_satisfy(objects[i], thread);
     return true;
 }
 
 /* Satisfies the wait now if it can: STATUS_WAIT_0 + the lowest signalled
  * index (WaitAny), STATUS_SUCCESS (WaitAll), else STATUS_PENDING. */
-static NTSTATUS ke_wait_try(ULONG count, PVOID const objects[], WAIT_TYPE type)
+static NTSTATUS ke_wait_try(ULONG count, PVOID const objects[], WAIT_TYPE type, struct ke_thread *thread)
 {
     if (type == WaitAll)
-        return ke_wait_all_satisfy(count, objects) ? STATUS_SUCCESS : STATUS_PENDING;
+        return ke_wait_all_satisfy(count, objects, thread) ? STATUS_SUCCESS : STATUS_PENDING;
     for (ULONG i = 0; i < count; i++) {
-        if (ke_object_signaled(objects[i])) {
-            ke_object_satisfy(objects[i]);
+        if (ke_object_signaled(objects[i], thread)) {
+            ke_object_satisfy(objects[i], thread);
             return STATUS_WAIT_0 + (NTSTATUS)i;
         }
     }
@@ -104,19 +115,21 @@ static bool ke_thread_wait_all_satisfy(struct ke_thread *thread)
     PVOID objects[MAXIMUM_WAIT_OBJECTS];
     for (ULONG i = 0; i < thread->wait_count; i++)
         objects[i] = thread->wait_blocks[i].Object;
-    return ke_wait_all_satisfy(thread->wait_count, objects);
+    return ke_wait_all_satisfy(thread->wait_count, objects, thread);
 }
 
 void ke_dispatcher_signal(DISPATCHER_HEADER *header)
 {
     PLIST_ENTRY entry = header->WaitListHead.Flink;
 
-    while (entry != &header->WaitListHead && ke_object_signaled(header)) {
+    /* Only a positive state can satisfy a waiter here: a mutex's owner
+     * never blocks on it (its wait is satisfied at once). */
+    while (entry != &header->WaitListHead && header->SignalState > 0) {
         PKWAIT_BLOCK block = CONTAINING_RECORD(entry, KWAIT_BLOCK, WaitListEntry);
         struct ke_thread *thread = (struct ke_thread *)block->Thread;
 
         if (block->WaitType == WaitAny) {
-            ke_object_satisfy(header);
+            ke_object_satisfy(header, thread);
             ke_thread_unwait(thread, STATUS_WAIT_0 + block->WaitKey);
         } else if (ke_thread_wait_all_satisfy(thread)) {
             ke_thread_unwait(thread, STATUS_SUCCESS);
@@ -156,9 +169,9 @@ static clockid_t ke_deadline(LONGLONG timeout, struct timespec *deadline)
 }
 
 NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, const LARGE_INTEGER *timeout,
-                            PKWAIT_BLOCK blocks)
+                            PKWAIT_BLOCK blocks, const void *at)
 {
-    struct ke_thread *self = &ke_self;
+    struct ke_thread *self = ke_thread_current();
     struct timespec deadline;
     clockid_t clock = CLOCK_MONOTONIC;
 
@@ -166,7 +179,7 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
         clock = ke_deadline(timeout->QuadPart, &deadline);
 
     ke_dispatcher_lock();
-    NTSTATUS status = ke_wait_try(count, objects, type);
+    NTSTATUS status = ke_wait_try(count, objects, type, self);
     if (status == STATUS_PENDING && timeout && timeout->QuadPart == 0)
         status = STATUS_TIMEOUT;
     if (status != STATUS_PENDING) {
@@ -189,6 +202,7 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
     self->wait_blocks = blocks;
     self->wait_count = count;
     self->wait_status = STATUS_PENDING;
+    self->wait_at = at;
 
     while (self->wait_status == STATUS_PENDING) {
         int rc = timeout ? pthread_cond_clockwait(&self->wake, &ke_dispatcher_mutex, clock, &deadline)
@@ -197,6 +211,7 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
             ke_thread_unwait(self, STATUS_TIMEOUT);
     }
     status = self->wait_status;
+    self->wait_at = NULL;
     ke_dispatcher_unlock();
     return status;
 }
@@ -207,8 +222,7 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
  * when the scheduler runs at the raised IRQL; ntbox stops at the call,
  * blocking or not: P1 the object (array), P2 the IRQL, P3 0 (a read), P4
  * the caller. */
-static void ke_wait_check_irql(const char *routine, const void *object, const LARGE_INTEGER *timeout,
-                               const void *at)
+void ke_wait_check_irql(const char *routine, const void *object, const LARGE_INTEGER *timeout, const void *at)
 {
     KIRQL irql = ke_irql_get();
     if (irql < DISPATCH_LEVEL || (irql == DISPATCH_LEVEL && timeout && timeout->QuadPart == 0))
@@ -226,11 +240,12 @@ NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPRO
                                      BOOLEAN Alertable, PLARGE_INTEGER Timeout)
 {
     PVOID objects[1] = { Object };
+    const void *at = __builtin_return_address(0);
     (void)WaitReason;
     (void)WaitMode;
     (void)Alertable;
-    ke_wait_check_irql("KeWaitForSingleObject", Object, Timeout, __builtin_return_address(0));
-    return ke_dispatcher_wait(1, objects, WaitAny, Timeout, ke_self.builtin);
+    ke_wait_check_irql("KeWaitForSingleObject", Object, Timeout, at);
+    return ke_dispatcher_wait(1, objects, WaitAny, Timeout, ke_thread_current()->builtin, at);
 }
 
 /* Waits until any (WaitAny: STATUS_WAIT_0 + its index) or all (WaitAll:
@@ -255,5 +270,29 @@ NTSTATUS NTAPI KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE W
                     WaitBlockArray ? "with" : "without", limit,
                     WaitBlockArray ? "MAXIMUM_WAIT_OBJECTS" : "THREAD_WAIT_OBJECTS; pass a WaitBlockArray for more");
     ke_wait_check_irql("KeWaitForMultipleObjects", Object, Timeout, at);
-    return ke_dispatcher_wait(Count, Object, WaitType, Timeout, WaitBlockArray ? WaitBlockArray : ke_self.builtin);
+    return ke_dispatcher_wait(Count, Object, WaitType, Timeout,
+                              WaitBlockArray ? WaitBlockArray : ke_thread_current()->builtin, at);
+}
+
+/* Puts the thread to sleep for Interval (negative: relative, positive: an
+ * absolute system time; zero yields the processor) and returns
+ * STATUS_SUCCESS; IRQL <= APC_LEVEL, else bug check 0xA as for a wait
+ * (WDK, KeDelayExecutionThread). */
+NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval)
+{
+    const void *at = __builtin_return_address(0);
+    KIRQL irql = ke_irql_get();
+    (void)WaitMode;
+    (void)Alertable;
+
+    if (irql > APC_LEVEL)
+        ke_bugcheck(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)Interval, irql, 0, (ULONG_PTR)at, at,
+                    "KeDelayExecutionThread at %s: a thread can sleep only at IRQL <= APC_LEVEL.",
+                    ke_irql_name(irql));
+    if (Interval->QuadPart == 0) {
+        sched_yield();
+        return STATUS_SUCCESS;
+    }
+    ke_dispatcher_wait(0, NULL, WaitAny, Interval, NULL, at);
+    return STATUS_SUCCESS;
 }

@@ -13,6 +13,7 @@
     "    File (Type)\n" \
     "    Process (Type)\n" \
     "    SymbolicLink (Type)\n" \
+    "    Thread (Type)\n" \
     "    Type (Type)\n"
 
 static const char startup_tree[] =

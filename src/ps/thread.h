@@ -1,0 +1,29 @@
+/* ps/thread.h: thread objects (ETHREAD) for the rest of ntbox.
+ *
+ * Every host thread that runs kernel code has one: system threads from
+ * PsCreateSystemThread, and any other host thread (the one that runs
+ * DriverEntry, a client program's, a test's) from the first time it needs
+ * one (ke_thread_current). A thread object is an object of the Thread type
+ * whose body starts with the thread's KTHREAD (struct ke_thread), so it is
+ * waitable: it is signalled when the thread ends. */
+#ifndef NTBOX_PS_THREAD_H
+#define NTBOX_PS_THREAD_H
+
+#include "ke/dispatcher.h"
+
+#include <stdbool.h>
+
+struct ldr_module;
+
+/* Makes the calling host thread's thread object, in the process it is
+ * attached to (System unless a client's), and returns its KTHREAD. The
+ * object goes (signalled, unreferenced) when the host thread exits. */
+struct ke_thread *ps_thread_adopt(void);
+
+/* At a driver's unload: whether system threads whose start routine is in
+ * the driver's image m are still running. If so, *text (malloc'd, the
+ * caller frees it) describes each, one line apiece: its id, its start
+ * routine, and where it waits (the driver's source line) or that it runs. */
+bool ps_driver_threads_running(const struct ldr_module *m, char **text);
+
+#endif
