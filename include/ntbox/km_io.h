@@ -289,6 +289,10 @@ NTBOX_BEGIN_DECLS
 #define FILE_CREATED        0x00000002
 #define FILE_OVERWRITTEN    0x00000003
 #define FILE_EXISTS         0x00000004
+
+/* Special ByteOffset values for NtReadFile and NtWriteFile (HighPart -1). */
+#define FILE_WRITE_TO_END_OF_FILE      0xffffffff
+#define FILE_USE_FILE_POINTER_POSITION 0xfffffffe
 #define FILE_DOES_NOT_EXIST 0x00000005
 
 /* FILE_OBJECT.Flags. */

@@ -8,6 +8,7 @@
  * and the caller's event (or the file's) is signalled when it ends. */
 #include "io/file.h"
 
+#include "base/safe_read.h"
 #include "io/device.h"
 #include "io/io.h"
 #include "mm/mm.h"
@@ -26,6 +27,26 @@ static ACCESS_MASK io_control_access(ULONG code)
 {
     ULONG access = (code >> 14) & 3;
     return ((access & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) | ((access & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
+}
+
+/* Where a read or write starts (ZwReadFile's ByteOffset rules): a
+ * synchronous file keeps its own position, used when the caller gives none
+ * or FILE_USE_FILE_POINTER_POSITION; any other file needs an offset. */
+static NTSTATUS io_transfer_offset(PFILE_OBJECT file, const LARGE_INTEGER *given, KPROCESSOR_MODE mode,
+                                   LARGE_INTEGER *offset)
+{
+    LARGE_INTEGER value;
+    if (given && !(mode == UserMode ? safe_read(given, &value, sizeof value) : (value = *given, true)))
+        return STATUS_ACCESS_VIOLATION;
+    BOOLEAN use_position = !given || (value.HighPart == -1 && value.LowPart == FILE_USE_FILE_POINTER_POSITION);
+    if (!use_position) {
+        *offset = value;
+        return STATUS_SUCCESS;
+    }
+    if (!(file->Flags & FO_SYNCHRONOUS_IO))
+        return STATUS_INVALID_PARAMETER;
+    *offset = file->CurrentByteOffset;
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_BLOCK iosb,
@@ -52,10 +73,11 @@ static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_B
     }
     BOOLEAN synchronous = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
     LARGE_INTEGER offset = { 0 };
-    if (r->offset)
-        offset = *r->offset;
-    else if (synchronous)
-        offset = file->CurrentByteOffset; /* a synchronous file keeps its own position */
+    if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE) {
+        status = io_transfer_offset(file, r->offset, mode, &offset);
+        if (!NT_SUCCESS(status))
+            goto out;
+    }
 
     PDEVICE_OBJECT device = io_device_top(file->DeviceObject);
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);

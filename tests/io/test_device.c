@@ -28,6 +28,9 @@ static void expect_path(void *object, const char *path)
  * the object and zeroed, Flags DO_DEVICE_INITIALIZING (and
  * DO_DEVICE_HAS_NAME for a named one), the type and characteristics as
  * given, and the new device at the head of the driver's list. */
+/* Files here are opened without synchronous I/O: reads name their offset. */
+static LARGE_INTEGER kt_offset0;
+
 KT_TEST(IoCreateDevice_fills_the_device_object)
 {
     PDRIVER_OBJECT driver = dt_driver("DtFields");
@@ -209,7 +212,7 @@ KT_TEST(IoDeleteDevice_waits_for_the_last_file)
     IoDeleteDevice(device);
     KT_EQ_STATUS(dt_open(L"\\Device\\DtDeleteOpen", FILE_READ_DATA, 0, &h2), STATUS_OBJECT_NAME_NOT_FOUND);
     KT_EQ_PTR(driver->DeviceObject, device);
-    KT_EQ_STATUS(ZwReadFile(h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, NULL, NULL), STATUS_SUCCESS);
+    KT_EQ_STATUS(ZwReadFile(h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, &kt_offset0, NULL), STATUS_SUCCESS);
     KT_EQ_STATUS(ZwClose(h), STATUS_SUCCESS);
     KT_EQ_STR(dt.log, "create read cleanup close");
     KT_EQ_INT(device->ReferenceCount, 0);
@@ -490,7 +493,7 @@ KT_TEST(filter_sees_requests_first_and_completion_on_the_way_back)
     PFILE_OBJECT file = dt_file(h);
     KT_EQ_PTR(file->DeviceObject, device);
     KT_EQ_PTR(IoGetRelatedDeviceObject(file), filter);
-    KT_EQ_STATUS(ZwReadFile(h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, NULL, NULL), STATUS_SUCCESS);
+    KT_EQ_STATUS(ZwReadFile(h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, &kt_offset0, NULL), STATUS_SUCCESS);
     KT_EQ_INT(iosb.Information, sizeof buffer);
     ZwClose(h);
     KT_EQ_STR(dt.log, "filter create filter-done filter read filter-done filter cleanup filter-done filter close "

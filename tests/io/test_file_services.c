@@ -390,6 +390,34 @@ KT_TEST(NtReadFile_synchronous_file_position)
     session_close(&s);
 }
 
+/* ZwReadFile's ByteOffset rules: FILE_USE_FILE_POINTER_POSITION means the
+ * synchronous file's own position; a file opened without synchronous I/O
+ * has no position, so a read or write there must give an offset:
+ * STATUS_INVALID_PARAMETER otherwise, before any IRP is sent. */
+KT_TEST(NtReadFile_byte_offset_rules)
+{
+    struct session s;
+    IO_STATUS_BLOCK iosb;
+    LARGE_INTEGER use_position = { .LowPart = FILE_USE_FILE_POINTER_POSITION, .HighPart = -1 };
+    char buffer[10];
+    KT_REQUIRE(session_open(&s, L"\\Device\\DtNeither", FILE_READ_DATA | FILE_WRITE_DATA | SYNCHRONIZE,
+                            FILE_SYNCHRONOUS_IO_NONALERT));
+    KT_EQ_STATUS(NtReadFile(s.h, NULL, NULL, NULL, &iosb, buffer, 10, NULL, NULL), STATUS_SUCCESS);
+    KT_EQ_STATUS(NtReadFile(s.h, NULL, NULL, NULL, &iosb, buffer, 10, &use_position, NULL), STATUS_SUCCESS);
+    KT_EQ_INT(dt.stack.Parameters.Read.ByteOffset.QuadPart, 10);
+    KT_EQ_INT(dt_file(s.h)->CurrentByteOffset.QuadPart, 20);
+    session_close(&s);
+
+    KT_REQUIRE(session_open(&s, L"\\Device\\DtNeither", FILE_READ_DATA | FILE_WRITE_DATA, 0));
+    char log_before[sizeof dt.log];
+    memcpy(log_before, dt.log, sizeof log_before);
+    KT_EQ_STATUS(NtReadFile(s.h, NULL, NULL, NULL, &iosb, buffer, 10, NULL, NULL), STATUS_INVALID_PARAMETER);
+    KT_EQ_STATUS(NtWriteFile(s.h, NULL, NULL, NULL, &iosb, buffer, 10, &use_position, NULL),
+                 STATUS_INVALID_PARAMETER);
+    KT_EQ_STR(dt.log, log_before); /* no request reached the driver */
+    session_close(&s);
+}
+
 /* Buffers a user-mode caller cannot use are STATUS_ACCESS_VIOLATION
  * before any IRP is built: NULL, unmapped, read-only where the request
  * writes, or kernel addresses; a status block that cannot be written too. */
