@@ -283,10 +283,22 @@ NTSTATUS ob_reference_object_by_handle(HANDLE handle, ACCESS_MASK desired_access
     NTSTATUS status = STATUS_INVALID_HANDLE;
 
     *object = NULL;
-    if (ob_is_pseudo_handle(handle))
-        /* FIXME: ntbox has no process or thread objects for NtCurrentProcess()
-         * and NtCurrentThread() to stand for. */
-        return type ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_NOT_IMPLEMENTED;
+    if (ob_is_pseudo_handle(handle)) {
+        /* NtCurrentProcess() and NtCurrentThread() stand for the caller's own
+         * process and thread, with every right on them. */
+        BOOLEAN process = handle == NtCurrentProcess();
+        void *self = process ? (void *)PsGetCurrentProcess() : (void *)PsGetCurrentThread();
+        POBJECT_TYPE self_type = process ? *PsProcessType : *PsThreadType;
+        if (type && type != self_type)
+            return STATUS_OBJECT_TYPE_MISMATCH;
+        ob_reference_object(self);
+        *object = self;
+        if (info) {
+            info->HandleAttributes = 0;
+            info->GrantedAccess = ob_header_of(self)->type->info.valid_access_mask;
+        }
+        return STATUS_SUCCESS;
+    }
     table = ob_handle_table_for(handle, access_mode, &value);
     ob_lock();
     e = ob_entry_locked(table, value);

@@ -344,3 +344,23 @@ KT_TEST(current_table)
     KT_EQ_PTR(ob_current_handle_table(), ob_kernel_handle_table());
     ob_handle_table_destroy(client);
 }
+
+/* NtCurrentProcess() and NtCurrentThread() reference the caller's own
+ * process and thread; asked for another type they are a type mismatch. */
+KT_TEST(ObReferenceObjectByHandle_pseudo_handles)
+{
+    PVOID object = NULL;
+    OBJECT_HANDLE_INFORMATION info;
+    KT_EQ_STATUS(ObReferenceObjectByHandle(NtCurrentProcess(), 0, *PsProcessType, KernelMode, &object, &info),
+                 STATUS_SUCCESS);
+    KT_EQ_PTR(object, PsGetCurrentProcess());
+    KT_EQ_HEX(info.GrantedAccess, STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF);
+    ObDereferenceObject(object);
+    KT_EQ_STATUS(ObReferenceObjectByHandle(NtCurrentThread(), 0, NULL, KernelMode, &object, NULL), STATUS_SUCCESS);
+    KT_EQ_PTR(object, PsGetCurrentThread());
+    ObDereferenceObject(object);
+    KT_EQ_STATUS(ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsProcessType, KernelMode, &object, NULL),
+                 STATUS_OBJECT_TYPE_MISMATCH);
+    KT_EQ_STATUS(ObReferenceObjectByHandle(NtCurrentProcess(), 0, *IoFileObjectType, KernelMode, &object, NULL),
+                 STATUS_OBJECT_TYPE_MISMATCH);
+}
