@@ -1464,6 +1464,49 @@ C_ASSERT(FIELD_OFFSET(IO_STACK_LOCATION, FileObject) == 0x30);
 C_ASSERT(FIELD_OFFSET(IO_STACK_LOCATION, CompletionRoutine) == 0x38);
 C_ASSERT(FIELD_OFFSET(IO_STACK_LOCATION, Context) == 0x40);
 
+/* Work items: routines run by system worker threads at PASSIVE_LEVEL in
+ * the System process. An IO_WORKITEM keeps its device (or driver) object
+ * referenced while it is queued or running; WORK_QUEUE_ITEM (the
+ * executive's, for ExQueueWorkItem) is the caller's and carries no
+ * reference. The queue type chooses nothing in ntbox: every item goes to
+ * the same workers. */
+typedef enum _WORK_QUEUE_TYPE {
+    CriticalWorkQueue, DelayedWorkQueue, HyperCriticalWorkQueue, NormalWorkQueue, BackgroundWorkQueue,
+    RealTimeWorkQueue, SuperCriticalWorkQueue, MaximumWorkQueue, CustomPriorityWorkQueue = 32
+} WORK_QUEUE_TYPE;
+
+typedef VOID NTAPI WORKER_THREAD_ROUTINE(_In_ PVOID Parameter);
+typedef WORKER_THREAD_ROUTINE *PWORKER_THREAD_ROUTINE;
+
+typedef struct _WORK_QUEUE_ITEM {
+    LIST_ENTRY List;
+    PWORKER_THREAD_ROUTINE WorkerRoutine;
+    volatile PVOID Parameter;
+} WORK_QUEUE_ITEM, *PWORK_QUEUE_ITEM;
+
+C_ASSERT(sizeof(WORK_QUEUE_ITEM) == 0x20);
+
+#define ExInitializeWorkItem(Item, Routine, Context) \
+    ((Item)->WorkerRoutine = (Routine), (Item)->Parameter = (Context), (Item)->List.Flink = NULL)
+
+NTKERNELAPI VOID NTAPI ExQueueWorkItem(_Inout_ PWORK_QUEUE_ITEM WorkItem, _In_ WORK_QUEUE_TYPE QueueType);
+
+typedef struct _IO_WORKITEM IO_WORKITEM, *PIO_WORKITEM;
+typedef VOID NTAPI IO_WORKITEM_ROUTINE(_In_ PDEVICE_OBJECT DeviceObject, _In_opt_ PVOID Context);
+typedef IO_WORKITEM_ROUTINE *PIO_WORKITEM_ROUTINE;
+typedef VOID NTAPI IO_WORKITEM_ROUTINE_EX(_In_ PVOID IoObject, _In_opt_ PVOID Context, _In_ PIO_WORKITEM IoWorkItem);
+typedef IO_WORKITEM_ROUTINE_EX *PIO_WORKITEM_ROUTINE_EX;
+
+NTKERNELAPI PIO_WORKITEM NTAPI IoAllocateWorkItem(_In_ PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI VOID NTAPI IoFreeWorkItem(_In_ PIO_WORKITEM IoWorkItem);
+NTKERNELAPI VOID NTAPI IoQueueWorkItem(_Inout_ PIO_WORKITEM IoWorkItem, _In_ PIO_WORKITEM_ROUTINE WorkerRoutine,
+                                       _In_ WORK_QUEUE_TYPE QueueType, _In_opt_ PVOID Context);
+NTKERNELAPI VOID NTAPI IoQueueWorkItemEx(_Inout_ PIO_WORKITEM IoWorkItem, _In_ PIO_WORKITEM_ROUTINE_EX WorkerRoutine,
+                                         _In_ WORK_QUEUE_TYPE QueueType, _In_opt_ PVOID Context);
+NTKERNELAPI ULONG NTAPI IoSizeofWorkItem(VOID);
+NTKERNELAPI VOID NTAPI IoInitializeWorkItem(_In_ PVOID IoObject, _Out_ PIO_WORKITEM IoWorkItem);
+NTKERNELAPI VOID NTAPI IoUninitializeWorkItem(_Inout_ PIO_WORKITEM IoWorkItem);
+
 NTBOX_END_DECLS
 
 #endif

@@ -1,7 +1,7 @@
 /* ntbox/km_ke.h: the kernel core (Ke): IRQL, spin locks, bugchecks,
  * dispatcher objects (events, mutexes, semaphores, threads) and waits,
  * critical and guarded regions, guarded mutexes, thread priorities,
- * processors and affinity, the clocks.
+ * processors and affinity, the clocks, DPCs and timers.
  * On x64 KeRaiseIrql and KeAcquireSpinLock are macros, as in the WDK. */
 #ifndef NTBOX_KM_KE_H
 #define NTBOX_KM_KE_H
@@ -166,6 +166,34 @@ NTKERNELAPI ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID);
 NTKERNELAPI VOID NTAPI KeQueryTickCount(_Out_ PLARGE_INTEGER CurrentCount);
 NTKERNELAPI ULONG NTAPI KeQueryTimeIncrement(VOID);
 NTHALAPI LARGE_INTEGER NTAPI KeQueryPerformanceCounter(_Out_opt_ PLARGE_INTEGER PerformanceFrequency);
+
+/* DPCs: a DPC routine runs at DISPATCH_LEVEL (a threaded DPC's at
+ * PASSIVE_LEVEL) on a processor's DPC thread, once that processor's IRQL
+ * is below DISPATCH_LEVEL; KDPC is in km_types.h. */
+NTKERNELAPI VOID NTAPI KeInitializeDpc(_Out_ PRKDPC Dpc, _In_ PKDEFERRED_ROUTINE DeferredRoutine,
+                                       _In_opt_ PVOID DeferredContext);
+NTKERNELAPI VOID NTAPI KeInitializeThreadedDpc(_Out_ PRKDPC Dpc, _In_ PKDEFERRED_ROUTINE DeferredRoutine,
+                                               _In_opt_ PVOID DeferredContext);
+NTKERNELAPI BOOLEAN NTAPI KeInsertQueueDpc(_Inout_ PRKDPC Dpc, _In_opt_ PVOID SystemArgument1,
+                                           _In_opt_ PVOID SystemArgument2);
+NTKERNELAPI BOOLEAN NTAPI KeRemoveQueueDpc(_Inout_ PRKDPC Dpc);
+NTKERNELAPI VOID NTAPI KeSetImportanceDpc(_Inout_ PRKDPC Dpc, _In_ KDPC_IMPORTANCE Importance);
+NTKERNELAPI VOID NTAPI KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CCHAR Number);
+NTKERNELAPI NTSTATUS NTAPI KeSetTargetProcessorDpcEx(_Inout_ PKDPC Dpc, _In_ PPROCESSOR_NUMBER ProcNumber);
+NTKERNELAPI VOID NTAPI KeFlushQueuedDpcs(VOID);
+
+/* Timers: dispatcher objects (Header.Type 8 notification, 9
+ * synchronization) signalled at their due time (negative: relative,
+ * positive: absolute system time, 100 ns units); Period in milliseconds. */
+NTKERNELAPI VOID NTAPI KeInitializeTimer(_Out_ PKTIMER Timer);
+NTKERNELAPI VOID NTAPI KeInitializeTimerEx(_Out_ PKTIMER Timer, _In_ TIMER_TYPE Type);
+NTKERNELAPI BOOLEAN NTAPI KeSetTimer(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_opt_ PKDPC Dpc);
+NTKERNELAPI BOOLEAN NTAPI KeSetTimerEx(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_ LONG Period,
+                                       _In_opt_ PKDPC Dpc);
+NTKERNELAPI BOOLEAN NTAPI KeSetCoalescableTimer(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_ ULONG Period,
+                                                _In_ ULONG TolerableDelay, _In_opt_ PKDPC Dpc);
+NTKERNELAPI BOOLEAN NTAPI KeCancelTimer(_Inout_ PKTIMER Timer);
+NTKERNELAPI BOOLEAN NTAPI KeReadStateTimer(_In_ PKTIMER Timer);
 
 NTBOX_END_DECLS
 

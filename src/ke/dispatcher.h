@@ -1,9 +1,8 @@
 /* ke/dispatcher.h: ntbox-internal core of the kernel's dispatcher objects:
  * the one lock over every object's state, each host thread's wait state,
  * signalling, and the wait itself (src/ke/wait.c). Events (src/ke/event.c),
- * mutexes (mutex.c), semaphores (semaphore.c) and threads (ps/thread.c) are
- * built on it; timers will add a type code and their cases in wait.c's
- * ke_object_signaled/ke_object_satisfy.
+ * mutexes (mutex.c), semaphores (semaphore.c), threads (ps/thread.c) and
+ * timers (timer.c) are built on it.
  *
  * The model is Windows': every waitable object starts with a
  * DISPATCHER_HEADER whose SignalState says whether it is signalled and
@@ -27,7 +26,7 @@
 #include <pthread.h>
 
 /* DISPATCHER_HEADER.Type: Windows' kernel object type codes (the EVENT_TYPE
- * values for events; timers will be 8 and 9). */
+ * values for events, 8 and 9 for the TIMER_TYPE values). */
 enum ke_object_type {
     KE_EVENT_NOTIFICATION = 0,
     KE_EVENT_SYNCHRONIZATION = 1,
@@ -35,6 +34,8 @@ enum ke_object_type {
     KE_PROCESS = 3,
     KE_SEMAPHORE = 5,
     KE_THREAD = 6,
+    KE_TIMER_NOTIFICATION = 8,
+    KE_TIMER_SYNCHRONIZATION = 9,
 };
 
 /* System time (100 ns units since 1601-01-01 UTC) of the Unix epoch. */

@@ -53,12 +53,13 @@ static bool ke_object_signaled(const DISPATCHER_HEADER *header, const struct ke_
 }
 
 /* A satisfied wait's side effect on the object: a synchronization event
- * resets, a semaphore's count drops, a mutex passes to thread; a
- * notification event and a thread stay signalled. */
+ * or timer resets, a semaphore's count drops, a mutex passes to thread; a
+ * notification event or timer and a thread stay signalled. */
 static void ke_object_satisfy(DISPATCHER_HEADER *header, struct ke_thread *thread)
 {
     switch (header->Type) {
     case KE_EVENT_SYNCHRONIZATION:
+    case KE_TIMER_SYNCHRONIZATION:
         header->SignalState = 0;
         break;
     case KE_SEMAPHORE:

@@ -1,0 +1,33 @@
+/* ke/deferred.h: ntbox-internal side of deferred work: DPCs (ke/dpc.c),
+ * timers (ke/timer.c) and work items (io/work_item.c), and the unload
+ * check over all three. */
+#ifndef NTBOX_KE_DEFERRED_H
+#define NTBOX_KE_DEFERRED_H
+
+#include <ntddk.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct ldr_module;
+
+/* KeInsertQueueDpc without the export's bookkeeping: queues dpc with the
+ * two system arguments unless it is queued already (then FALSE). at: where
+ * the work was asked for (the KeInsertQueueDpc or KeSetTimer call), kept
+ * for the unload report. */
+BOOLEAN ke_dpc_insert(PKDPC dpc, PVOID arg1, PVOID arg2, const void *at);
+
+/* Each writes one line per queued or running item of the module m to out
+ * (a DPC or work item whose routine is in m; a set timer whose object or
+ * DPC routine is in m) and returns how many it wrote. */
+unsigned ke_dpc_describe_pending(const struct ldr_module *m, FILE *out);
+unsigned ke_timer_describe_pending(const struct ldr_module *m, FILE *out);
+unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out);
+
+/* At a driver's unload: whether a timer of module m is still set, a DPC
+ * of it queued or running, or a work item of it queued or running. If so,
+ * *text (malloc'd, the caller frees it) describes each, one line apiece,
+ * naming where it was set or queued. */
+bool ke_driver_pending_work(const struct ldr_module *m, char **text);
+
+#endif
