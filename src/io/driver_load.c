@@ -6,8 +6,10 @@
 #include "io/device.h"
 #include "io/driver.h"
 #include "ke/bugcheck.h"
+#include "ke/deferred.h"
 #include "ke/irql.h"
 #include "loader/module.h"
+#include "ps/thread.h"
 #include "ps/process.h"
 #include "rtl/status_name.h"
 #include "verifier/verifier.h"
@@ -94,6 +96,23 @@ BOOLEAN io_driver_can_unload(const struct io_driver *d)
 
 /* In the System process too, whether a client's ControlService or the
  * close of a client's last file brings it about. */
+/* Driver Verifier's check when DriverUnload returns: nothing of the driver
+ * may still run or be due to run in its image (a timer still set, a DPC or
+ * work item queued, a system thread alive), or it would execute unloaded
+ * code: bug check 0xCE, P1 the image's base, before any of it can. */
+static void io_driver_check_pending(struct io_driver *d)
+{
+    char *work = NULL, *threads = NULL;
+    bool pending_work = ke_driver_pending_work(d->module, &work);
+    bool running_threads = ps_driver_threads_running(d->module, &threads);
+    if (pending_work || running_threads)
+        ke_bugcheck(0xCE, (ULONG_PTR)d->module->start, 0, 0, 0, NULL,
+                    "%s returned from DriverUnload with work of its own still pending; it would run in unloaded "
+                    "code:\n%s%s", d->module->name, work ? work : "", threads ? threads : "");
+    free(work);
+    free(threads);
+}
+
 static void io_driver_call_unload(struct io_driver *d)
 {
     diag_note("calling DriverUnload");
@@ -104,6 +123,7 @@ static void io_driver_call_unload(struct io_driver *d)
     ke_irql_set(irql);
     ps_process_attach(caller);
     diag_note("DriverUnload returned");
+    io_driver_check_pending(d);
 }
 
 NTSTATUS io_driver_unload(struct io_driver *d)
