@@ -10,6 +10,7 @@
 #include "base/diag.h"
 #include "base/safe_read.h"
 #include "ke/bugcheck_names.h"
+#include "ke/emulate.h"
 #include "ke/irql.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
@@ -222,6 +223,8 @@ __attribute__((noreturn)) static void ke_fast_fail(const ucontext_t *uc, const v
 
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
+    if (ke_emulate_fault(sig, si, ctx))
+        return;
     ucontext_t *uc = ctx;
     const void *pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];
     const void *const *frame = (const void *const *)uc->uc_mcontext.gregs[REG_RBP];
