@@ -16,6 +16,7 @@
 #include "base/safe_read.h"
 #include "ex/pool.h"
 #include "ke/bugcheck_names.h"
+#include "ke/emulate.h"
 #include "ke/irql.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
@@ -314,6 +315,8 @@ static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc
 
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
+    if (ke_emulate_fault(sig, si, ctx))
+        return;
     ucontext_t *uc = ctx;
     const void *pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];
     const void *const *frame = (const void *const *)uc->uc_mcontext.gregs[REG_RBP];

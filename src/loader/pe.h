@@ -149,7 +149,8 @@ static inline bool pe_image_has(const struct pe_image *img, uint64_t rva, uint64
  * or the string does not end inside it. */
 const char *pe_image_string(const struct pe_image *img, uint64_t rva);
 
-/* Maps the image: headers and sections copied at their RVAs, read-write
+/* Maps the image: headers and sections copied at their RVAs (DWARF
+ * .debug_* sections left zero: nothing in the image reads them), read-write
  * until pe_protect. An image whose relocations are stripped must go at its
  * ImageBase; others go anywhere, aligned to 64 KiB as Windows places them. */
 bool pe_map(const struct pe_file *pe, struct pe_image *img, char *err, size_t errn);

@@ -2,7 +2,8 @@
  * loads one (see pe_load.h): parsed and checked (pe_parse.c), mapped and
  * relocated (pe_map.c), its imports bound through the export table
  * (exports.h) by name or ordinal, module names matched without regard to
- * case, its /GS cookie initialized (pe_gs.c), its sections protected, and
+ * case, its /GS cookie initialized (pe_gs.c), its inline privileged
+ * instructions patched (pe_patch.c), its sections protected, and
  * recorded in the module table so reports, pool ownership and backtraces
  * can name it ("driver.sys+0x1a2c"). */
 #include "loader/pe_load.h"
@@ -10,6 +11,7 @@
 #include "base/diag.h"
 #include "loader/exports.h"
 #include "loader/pe.h"
+#include "loader/pe_patch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,8 @@ struct ldr_pe {
     struct pe_symbols syms;
     struct ldr_stubs *stubs;
     const void *cookie;      /* the /GS cookie (unaligned), or NULL */
+    struct ldr_patches *patches;
+    struct ldr_patch_counts patch_counts;
 };
 
 struct ldr_bind {
@@ -151,6 +155,8 @@ static bool ldr_pe_prepare(struct ldr_module *m, const char *path, const struct 
     if (cookie)
         ldr_gs_init_cookie(cookie);
     lp->cookie = cookie;
+    if (ldr_patch_enabled && !ldr_patch_image(pe, &lp->img, &lp->patches, &lp->patch_counts, why, sizeof why))
+        return pe_fail(err, errn, "%s: %s", path, why);
     if (!pe_protect(pe, &lp->img, why, sizeof why))
         return pe_fail(err, errn, "%s: %s", path, why);
     if (!pe_symbols_load(pe, &lp->img, &lp->syms))
@@ -163,6 +169,7 @@ static void ldr_pe_free(struct ldr_pe *lp)
     pe_unmap(&lp->img);
     pe_symbols_free(&lp->syms);
     ldr_stubs_free(lp->stubs);
+    ldr_patches_free(lp->patches);
     free(lp);
 }
 
@@ -230,4 +237,9 @@ ULONG64 ldr_pe_cookie(const struct ldr_module *m)
     if (m && m->pe && m->pe->cookie)
         memcpy(&v, m->pe->cookie, sizeof v);
     return v;
+}
+
+const struct ldr_patch_counts *ldr_pe_patch_counts(const struct ldr_module *m)
+{
+    return m && m->pe ? &m->pe->patch_counts : NULL;
 }

@@ -32,6 +32,11 @@ void ldr_pe_symbol(const struct ldr_module *m, uintptr_t addr, char *buf, size_t
  * or has no cookie). */
 ULONG64 ldr_pe_cookie(const struct ldr_module *m);
 
+/* What pe_patch.c found and patched in the PE module m (NULL when m is
+ * native). */
+struct ldr_patch_counts;
+const struct ldr_patch_counts *ldr_pe_patch_counts(const struct ldr_module *m);
+
 /* /GS (pe_gs.c): replaces an image's /GS cookie (unaligned) when it holds the linker's
  * default, as the Windows loader does; returns whether it did. */
 bool ldr_gs_init_cookie(void *cookie);

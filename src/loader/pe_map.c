@@ -1,6 +1,7 @@
 /* loader/pe_map.c: an image mapped as the Windows loader maps it (see pe.h):
- * sections at their RVAs, base relocations applied, each page protected as
- * its section asks; and where the image keeps its /GS cookie.
+ * sections at their RVAs (but DWARF debug information), base relocations
+ * applied, each page protected as its section asks; and where the image
+ * keeps its /GS cookie.
  *
  * Windows places a driver wherever it likes in kernel space and relocates
  * it; ntbox does the same in the process, 64 KiB aligned like Windows'
@@ -48,6 +49,16 @@ static uint8_t *pe_reserve_anywhere(size_t size)
     return (uint8_t *)start;
 }
 
+/* DWARF debug information (mingw-w64's -g: discardable .debug_* sections)
+ * is left out of the mapping, its pages never touched: nothing in the
+ * image reads it, and reports read it from the file (addr2line). */
+static bool pe_debug_section(const struct pe_file *pe, unsigned index)
+{
+    char name[64];
+    return (pe->sections[index].characteristics & PE_SCN_MEM_DISCARDABLE) &&
+           strncmp(pe_section_name(pe, index, name, sizeof name), ".debug", 6) == 0;
+}
+
 bool pe_map(const struct pe_file *pe, struct pe_image *img, char *err, size_t errn)
 {
     size_t page = pe_page();
@@ -76,7 +87,7 @@ bool pe_map(const struct pe_file *pe, struct pe_image *img, char *err, size_t er
     memcpy(img->base, pe->data, pe->size_of_headers);
     for (unsigned i = 0; i < pe->nsections; i++) {
         const struct pe_section *s = &pe->sections[i];
-        if (s->copy_size)
+        if (s->copy_size && !pe_debug_section(pe, i))
             memcpy(img->base + s->rva, pe->data + s->raw_offset, s->copy_size);
     }
     return true;

@@ -116,7 +116,8 @@ bool pe_symbols_load(const struct pe_file *pe, const struct pe_image *img, struc
     }
     for (size_t i = 0; i < syms->n; i++)
         syms->v[i].name = syms->names + (uintptr_t)syms->v[i].name;
-    qsort(syms->v, syms->n, sizeof *syms->v, pe_symbol_order);
+    if (syms->n) /* v is NULL when there are none, which qsort may not be given */
+        qsort(syms->v, syms->n, sizeof *syms->v, pe_symbol_order);
     return true;
 }
 
