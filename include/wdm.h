@@ -19,6 +19,7 @@
 #include <ntbox/km_list.h>
 #include <ntbox/km_rtl.h>
 #include <ntbox/km_ex.h>
+#include <ntbox/km_seh.h>
 #include <ntbox/km_ob.h>
 #include <ntbox/km_dbg.h>
 #include <ntbox/km_io.h>

@@ -18,6 +18,7 @@
 #include "ke/bugcheck_names.h"
 #include "ke/emulate.h"
 #include "ke/irql.h"
+#include "ke/seh.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
 #include "ps/process.h"
@@ -325,6 +326,8 @@ static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
     char what[200];
 
     base_fault_recover(); /* a fault inside safe_read/safe_write is theirs to report */
+    if (ke_seh_fault(status, sig, si, uc)) /* an exception a driver's handler may take */
+        return;
     ke_enter_bugcheck();
     /* A software interrupt Linux does not allow from user mode arrives as a
      * general-protection SIGSEGV at the `int` instruction itself. */

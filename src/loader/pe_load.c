@@ -12,6 +12,7 @@
 #include "loader/exports.h"
 #include "loader/pe.h"
 #include "loader/pe_patch.h"
+#include "rtl/unwind.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -161,11 +162,16 @@ static bool ldr_pe_prepare(struct ldr_module *m, const char *path, const struct 
         return pe_fail(err, errn, "%s: %s", path, why);
     if (!pe_symbols_load(pe, &lp->img, &lp->syms))
         return pe_fail(err, errn, "%s: out of memory reading its symbols", path);
+    /* Its functions' unwind data, for the exception dispatcher. */
+    if (!rtl_function_table_add((uintptr_t)lp->img.base, lp->img.size, pe->dir[PE_DIR_EXCEPTION].rva,
+                                pe->dir[PE_DIR_EXCEPTION].size, why, sizeof why))
+        return pe_fail(err, errn, "%s: %s", path, why);
     return true;
 }
 
 static void ldr_pe_free(struct ldr_pe *lp)
 {
+    rtl_function_table_remove((uintptr_t)lp->img.base);
     pe_unmap(&lp->img);
     pe_symbols_free(&lp->syms);
     ldr_stubs_free(lp->stubs);

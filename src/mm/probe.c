@@ -6,8 +6,8 @@
  * ProbeForWrite also proves each page writable by writing its first byte
  * back to itself. ntbox does that under a recovery point (base/safe_read.h),
  * so an unmapped or read-only page is a status, not a fault. A failed probe
- * raises (STATUS_DATATYPE_MISALIGNMENT or STATUS_ACCESS_VIOLATION); with no
- * SEH for drivers yet that ends the run as an unhandled exception. */
+ * raises STATUS_DATATYPE_MISALIGNMENT or STATUS_ACCESS_VIOLATION from the
+ * driver's call (ex/raise.c), for its __except to take. */
 #include "mm/mm.h"
 
 #include "base/safe_read.h"
