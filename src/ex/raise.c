@@ -3,7 +3,7 @@
  * a driver's behalf (an allocation with a raise flag that fails, a probe
  * that fails). All raise noncontinuable exceptions, dispatched to the
  * driver's handlers (ke/seh_dispatch.c); when none takes the exception the
- * run stops with bug check 0x7E (0x1E on a client program's thread), P1 the
+ * run stops with bug check 0x7E (0x3B in a system service a client program's thread called), P1 the
  * status, charged to the driver line that raised. */
 #include "ex/pool.h"
 

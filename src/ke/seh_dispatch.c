@@ -136,15 +136,9 @@ void ke_seh_unhandled(struct ke_seh_dispatch *d)
     const EXCEPTION_RECORD *r = d->record;
     char name[96];
 
-    /* A client program's thread: the exception reached no frame of the
-     * System process's thread-start code, which turns it into 0x7E. */
-    if (PsGetCurrentProcess() != ps_system_process())
-        ke_bugcheck(0x1E, (ULONG)r->ExceptionCode, (ULONG_PTR)r->ExceptionAddress,
-                    r->NumberParameters > 0 ? r->ExceptionInformation[0] : 0,
-                    r->NumberParameters > 1 ? r->ExceptionInformation[1] : 0, d->at,
-                    "Exception %s was raised and no handler caught it.%s%s",
-                    rtl_status_describe(r->ExceptionCode, name, sizeof name), d->detail ? " " : "",
-                    d->detail ? d->detail : "");
+    /* The context decides the bug check: 0x7E in the System process, 0x3B
+     * in a system service a client's thread called (ke/bugcheck.c). */
+    (void)r, (void)name;
     if (d->fault_signal && r == &d->own_record)
         ke_seh_fault_unhandled(d);
     ke_unhandled_exception(r->ExceptionCode, d->at, d->detail);
