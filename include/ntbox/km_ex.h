@@ -141,8 +141,9 @@ NTKERNELAPI VOID NTAPI ExFreePool2(_In_ PVOID P, _In_ ULONG Tag,
                                        PCPOOL_EXTENDED_PARAMETER ExtendedParameters,
                                    _In_ ULONG ExtendedParametersCount);
 
-/* Exceptions: raises Status. ntbox has no SEH for drivers yet, so the raise
- * is unhandled and stops the run as Windows would (bug check 0x7E). */
+/* Exceptions: raises Status, to the driver's __except handlers (km_seh.h);
+ * a raise none takes stops the run as Windows would (bug check 0x7E, or
+ * 0x3B in a system service a client called). */
 NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI ExRaiseStatus(_In_ NTSTATUS Status);
 
 /* The WDK's inline helpers: ExAllocatePoolWithTag/QuotaTag/TagPriority with

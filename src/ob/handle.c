@@ -16,6 +16,8 @@
  * INVALID_KERNEL_HANDLE (0x93), as Windows with a kernel debugger. */
 #include "ob/obp.h"
 
+#include "ex/pool.h"
+
 #include "ke/bugcheck.h"
 
 #include <stdio.h>
@@ -385,7 +387,9 @@ NTSTATUS ob_zw_result(NTSTATUS status, const char *routine, const void *at)
     if (status != STATUS_ACCESS_VIOLATION)
         return status;
     snprintf(detail, sizeof detail, "%s was given a NULL pointer where it writes or reads its answer.", routine);
-    ke_unhandled_exception(STATUS_ACCESS_VIOLATION, at, detail);
+    /* The kernel-mode fault Windows takes: a driver's __except around the
+     * call can take it, as on Windows; otherwise it is unhandled. */
+    ex_raise_status(STATUS_ACCESS_VIOLATION, at, detail);
 }
 
 /* Driver Verifier's checks on a driver's ObReferenceObjectByHandle. */

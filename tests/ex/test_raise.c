@@ -1,6 +1,6 @@
-/* tests/ex/test_raise.c: ExRaiseStatus. ntbox has no SEH for drivers yet, so
- * every raise is unhandled: bug check 0x7E, P1 the status, P2 the address
- * the driver raised from. */
+/* tests/ex/test_raise.c: ExRaiseStatus with no handler in the way (handled
+ * raises are tests/ke/test_seh_raise.c): bug check 0x7E, P1 the status, P2
+ * the address the driver raised from. */
 #include "ktest.h"
 
 #include <stdint.h>
