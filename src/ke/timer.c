@@ -75,20 +75,19 @@ static void ke_timer_enqueue(struct ke_timer_entry *entry)
         pthread_cond_signal(&ke_timer_wake);
 }
 
-/* Under ke_timer_mutex: the first timer is due. Its DPC is queued, it is
- * set again or forgotten, and only then signalled: a waiter released may
- * free it at once, so nothing touches it after that. */
+/* Under ke_timer_mutex: the first timer is due. It is set again or
+ * forgotten, signalled, and only then is its DPC queued: as on Windows, a
+ * timer's waiters are released before its DPC can run, so a DPC routine
+ * (or whoever it wakes) sees the timer signalled. A waiter released may
+ * free the timer at once, so nothing touches it after the signal. */
 static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
 {
     PKTIMER timer = entry->timer;
+    PKDPC dpc = timer->Dpc;
+    const void *at = entry->at;
     LARGE_INTEGER system_time;
 
     RemoveEntryList(&entry->link);
-    if (timer->Dpc) {
-        KeQuerySystemTimePrecise(&system_time);
-        ke_dpc_insert(timer->Dpc, (PVOID)(ULONG_PTR)system_time.LowPart, (PVOID)(ULONG_PTR)(ULONG)system_time.HighPart,
-                      entry->at);
-    }
     if (timer->Period) {
         ULONGLONG next = timer->DueTime.QuadPart + (ULONGLONG)timer->Period * 10000;
         timer->DueTime.QuadPart = next > now ? next : now;
@@ -101,6 +100,10 @@ static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
     timer->Header.SignalState = 1;
     ke_dispatcher_signal(&timer->Header);
     ke_dispatcher_unlock();
+    if (dpc) {
+        KeQuerySystemTimePrecise(&system_time);
+        ke_dpc_insert(dpc, (PVOID)(ULONG_PTR)system_time.LowPart, (PVOID)(ULONG_PTR)(ULONG)system_time.HighPart, at);
+    }
 }
 
 static void *ke_timer_thread(void *arg)

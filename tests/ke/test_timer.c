@@ -114,6 +114,8 @@ struct fired {
     LONG count;
     KIRQL irql;
     PVOID context, arg1, arg2;
+    PKTIMER timer;
+    BOOLEAN timer_signalled; /* the timer's state as its DPC saw it */
 };
 
 static VOID NTAPI timer_dpc(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
@@ -124,6 +126,7 @@ static VOID NTAPI timer_dpc(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
     fired->context = context;
     fired->arg1 = arg1;
     fired->arg2 = arg2;
+    fired->timer_signalled = KeReadStateTimer(fired->timer);
     InterlockedIncrement(&fired->count);
     KeSetEvent(&fired->event, 0, FALSE);
 }
@@ -134,26 +137,27 @@ static void fired_init(struct fired *fired, PKTIMER timer, PKDPC dpc)
     memset(fired, 0, sizeof *fired);
     KeInitializeEvent(&fired->event, SynchronizationEvent, FALSE);
     KeInitializeTimer(timer);
+    fired->timer = timer;
     KeInitializeDpc(dpc, timer_dpc, fired);
 }
 
 /* The timer's DPC runs at DISPATCH_LEVEL with its context; the system
- * arguments are the expiry's system time, low and high parts. */
+ * arguments are the expiry's system time, low and high parts. The timer
+ * is signalled before its DPC runs, as on Windows. */
 KT_TEST(KeSetTimer_queues_the_dpc)
 {
-    struct fired fired = { 0 };
+    struct fired fired;
     KTIMER timer;
     KDPC dpc;
     LARGE_INTEGER before, after;
-    KeInitializeEvent(&fired.event, SynchronizationEvent, FALSE);
-    KeInitializeTimer(&timer);
-    KeInitializeDpc(&dpc, timer_dpc, &fired);
+    fired_init(&fired, &timer, &dpc);
     KeQuerySystemTimePrecise(&before);
     KT_EQ_INT(KeSetTimer(&timer, due(MS(5)), &dpc), FALSE);
     KT_REQUIRE(KT_EQ_STATUS(wait_for(&fired.event, MS(10000)), STATUS_SUCCESS));
     KeQuerySystemTimePrecise(&after);
     KT_EQ_INT(fired.irql, DISPATCH_LEVEL);
     KT_EQ_PTR(fired.context, &fired);
+    KT_EQ_INT(fired.timer_signalled, TRUE);
     LONGLONG fired_at = (LONGLONG)((ULONGLONG)(ULONG_PTR)fired.arg1 | (ULONGLONG)(ULONG_PTR)fired.arg2 << 32);
     KT_TRUE(fired_at >= before.QuadPart && fired_at <= after.QuadPart);
     KT_EQ_INT(KeReadStateTimer(&timer), TRUE);
