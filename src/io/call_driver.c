@@ -4,13 +4,14 @@
  * The IRP moves down one stack location, the location records the target
  * device, and the device's driver's MajorFunction routine runs on the
  * caller's thread. Misuse is reported as Driver Verifier's I/O
- * verification does (bug check 0xC9), running out of stack locations as
- * Windows always does (bug check 0x35). */
+ * verification does (bug check 0xC9) while the verifier's io group is on,
+ * running out of stack locations as Windows always does (bug check 0x35). */
 #include "io/io.h"
 
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
 #include "loader/symbols.h"
+#include "verifier/verifier.h"
 
 #define NO_MORE_IRP_STACK_LOCATIONS 0x35
 
@@ -27,18 +28,19 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     const void *at = __builtin_return_address(0);
     KIRQL irql = ke_irql_get();
+    bool verify = vf_enabled(VF_IO);
 
-    if (irql > DISPATCH_LEVEL)
+    if (verify && irql > DISPATCH_LEVEL)
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x10, irql, 0, 0, at,
                     "IoCallDriver(0x%016llx, 0x%016llx) at %s: callers must be at <= DISPATCH_LEVEL.",
                     (unsigned long long)(ULONG_PTR)DeviceObject, (unsigned long long)(ULONG_PTR)Irp,
                     ke_irql_name(irql));
-    if (Irp->Type != IO_TYPE_IRP)
+    if (verify && Irp->Type != IO_TYPE_IRP)
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x03, (ULONG_PTR)Irp, 0, 0, at,
                     "IoCallDriver(0x%016llx, 0x%016llx): the IRP's Type is %d, not IO_TYPE_IRP (6)%s.",
                     (unsigned long long)(ULONG_PTR)DeviceObject, (unsigned long long)(ULONG_PTR)Irp, Irp->Type,
                     Irp->Type ? "" : ": it was freed");
-    if (!DeviceObject || DeviceObject->Type != IO_TYPE_DEVICE)
+    if (verify && (!DeviceObject || DeviceObject->Type != IO_TYPE_DEVICE))
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x04, (ULONG_PTR)DeviceObject, 0, 0, at,
                     "IoCallDriver(0x%016llx, 0x%016llx): %s.", (unsigned long long)(ULONG_PTR)DeviceObject,
                     (unsigned long long)(ULONG_PTR)Irp,
@@ -58,7 +60,7 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     NTSTATUS status = dispatch(DeviceObject, Irp);
 
     KIRQL after = ke_irql_get();
-    if (after != irql) {
+    if (verify && after != irql) {
         char where[512];
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, (ULONG_PTR)DeviceObject, irql, after, at,
                     "IoCallDriver(0x%016llx, ...): the dispatch routine %s was called at %s and returned at %s.",
