@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #define LDR_DRIVER_FLAGS \
-    "-shared -fPIC -g -O0 -mabi=ms -fshort-wchar -fno-omit-frame-pointer -fno-strict-aliasing -fno-stack-protector " \
-    "-nostdlib -Wno-multichar -Wno-unknown-pragmas -fvisibility=default"
+    "-shared -fPIC -g -O0 -mabi=ms -fshort-wchar -fno-omit-frame-pointer -fno-strict-aliasing " \
+    "-fstack-protector-strong -mstack-protector-guard=global -nostdlib -Wno-multichar -Wno-unknown-pragmas " \
+    "-fvisibility=default"
 #define LDR_DRIVER_CXX_FLAGS "-std=gnu++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics"
 #define LDR_C_FLAGS "-std=gnu11"
 
@@ -25,7 +26,8 @@
  * DriverEntry, dispatch routines and callbacks written without NTAPI still
  * match the kernel's ABI; 16-bit wchar_t; no C library (-nostdlib) but
  * ntbox's Microsoft-ABI C runtime; no exceptions or RTTI in C++, as in the
- * kernel. */
+ * kernel; a stack guard in the image, as the WDK's /GS has
+ * (src/crt/stack_guard.c). */
 const struct ldr_build_profile ldr_driver_profile = {
     "driver", LDR_DRIVER_FLAGS " -I" NTBOX_INCLUDE_DIR, LDR_C_FLAGS, LDR_DRIVER_CXX_FLAGS, NTBOX_CRT_LIB,
 };

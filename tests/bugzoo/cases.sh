@@ -34,6 +34,7 @@ zoo_cases() {
     zoo_case null_entry.c         7E 00000000C0000005 SYSTEM_THREAD_EXCEPTION_NOT_HANDLED at BUG:
     zoo_case wild_entry.c         50 FFFFF80012345678 PAGE_FAULT_IN_NONPAGED_AREA at BUG:
     zoo_case raise_status.c       7E 00000000C000000D SYSTEM_THREAD_EXCEPTION_NOT_HANDLED at BUG:
+    zoo_case stack_overrun.c      F7 0000000000000000 DRIVER_OVERRAN_STACK_BUFFER at BUG:
     zoo_case dispatch_fault.c     3B 00000000C0000005 SYSTEM_SERVICE_EXCEPTION at BUG-NULL: ZooFault 0x80002000
     zoo_case dispatch_fault.c     50 FFFFF80012345678 PAGE_FAULT_IN_NONPAGED_AREA at BUG-WILD: ZooFault 0x80002004
     zoo_case dispatch_fault.c     3B 00000000C0000010 SYSTEM_SERVICE_EXCEPTION at BUG-RAISE: ZooFault 0x80002008
