@@ -37,7 +37,7 @@ static KIRQL ex_fast_mutex_raise(PFAST_MUTEX mutex, const char *routine, const v
     KIRQL irql = ke_irql_get();
     if (irql > APC_LEVEL)
         ex_fast_mutex_bad_irql(0x33, mutex, routine, "a fast mutex is acquired at IRQL <= APC_LEVEL only", at);
-    ke_irql_set(APC_LEVEL);
+    ke_irql_set_by(APC_LEVEL, at);
     return irql;
 }
 

@@ -57,16 +57,23 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     stack->DeviceObject = DeviceObject;
 
     PDRIVER_DISPATCH dispatch = DeviceObject->DriverObject->MajorFunction[stack->MajorFunction];
+    const void *raised_before = ke_irql_raised_at;
+    ke_irql_raised_at = NULL;
     NTSTATUS status = dispatch(DeviceObject, Irp);
 
+    /* Charged to the dispatch routine's statement that raised the IRQL,
+     * when it did, else to the caller. */
     KIRQL after = ke_irql_get();
     if (verify && after != irql) {
         char where[512];
-        ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, (ULONG_PTR)DeviceObject, irql, after, at,
-                    "IoCallDriver(0x%016llx, ...): the dispatch routine %s was called at %s and returned at %s.",
+        const void *raised = after > irql ? ke_irql_raised_at : NULL;
+        ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x05, (ULONG_PTR)DeviceObject, irql, after,
+                    raised ? raised : at,
+                    "IoCallDriver(0x%016llx, ...): the dispatch routine %s was called at %s and returned at %s%s.",
                     (unsigned long long)(ULONG_PTR)DeviceObject,
                     ldr_describe_address((const void *)dispatch, false, where, sizeof where), ke_irql_name(irql),
-                    ke_irql_name(after));
+                    ke_irql_name(after), raised ? ", raised at the line below" : "");
     }
+    ke_irql_raised_at = raised_before;
     return status;
 }

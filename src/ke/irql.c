@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 __thread KIRQL ke_current_irql;
+__thread const void *ke_irql_raised_at;
 
 #define KE_IRQL_NAME_SLOTS 4
 
@@ -52,7 +53,7 @@ KIRQL ke_irql_raise_checked(KIRQL new_irql, const char *routine, const void *at)
         ke_bugcheck(0xC4, 0x30, old, new_irql, 0, at,
                     "%s(%s) at %s: raising cannot lower the IRQL (KeLowerIrql does that).", routine,
                     ke_irql_name(new_irql), ke_irql_name(old));
-    ke_current_irql = new_irql;
+    ke_irql_set_by(new_irql, at);
     return old;
 }
 
@@ -67,7 +68,7 @@ void ke_irql_lower_checked(KIRQL new_irql, const char *routine, const void *at)
         ke_bugcheck(0xC4, 0x31, old, new_irql, 0, at,
                     "%s(%s) at %s: lowering cannot raise the IRQL (KeRaiseIrql does that).", routine,
                     ke_irql_name(new_irql), ke_irql_name(old));
-    ke_current_irql = new_irql;
+    ke_irql_set_by(new_irql, at);
 }
 
 /* The current processor's IRQL, here the current thread's (WDK,

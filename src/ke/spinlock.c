@@ -102,7 +102,7 @@ static KIRQL ke_spin_lock_raise(PKSPIN_LOCK lock, const char *routine, const voi
     KIRQL irql = ke_irql_get();
     if (irql > DISPATCH_LEVEL)
         ke_spin_lock_bad_irql(0x42, irql, lock, routine, "callers must be at <= DISPATCH_LEVEL", at);
-    ke_irql_set(DISPATCH_LEVEL);
+    ke_irql_set_by(DISPATCH_LEVEL, at);
     return irql;
 }
 

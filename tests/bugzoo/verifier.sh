@@ -71,12 +71,13 @@ later() {
     expect_stdout_has "*** STOP: $stop"
 }
 
+line=$(grep -n "BUG:" "$ZOO/lower_irql_up.c" | cut -d: -f1)
 later irql lower_irql_up.c "0x000000E1 (0x"
 expect_stdout_has ",0x0000000000000002,"
 expect_stdout_has "WORKER_THREAD_RETURNED_AT_BAD_IRQL"
-expect_stdout_has "lower_irql_up.c:6 in DriverEntry (lower_irql_up.so+0x"
-expect_stdout_has ") returned at DISPATCH_LEVEL: DriverEntry runs on a System worker thread, which must return at PASSIVE_LEVEL."
-ok "without irql, KeLowerIrql raises the IRQL and DriverEntry's return at DISPATCH_LEVEL is 0xE1"
+expect_stdout_has ") returned at DISPATCH_LEVEL, raised at the line below: DriverEntry runs on a System worker thread"
+expect_stdout_has "At: lower_irql_up.c:$line in DriverEntry"
+ok "without irql, KeLowerIrql raises the IRQL and DriverEntry's return at DISPATCH_LEVEL is 0xE1 at that call"
 
 unseen irql raise_irql_down.c
 ok "without irql, KeRaiseIrql to a lower IRQL lowers it unseen"
@@ -98,6 +99,12 @@ later io bad_device.c "0x0000007E (0x00000000C0000005,"
 expect_stdout_has "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED"
 expect_stdout_has " bad_device.c:$line in DriverEntry (bad_device.so+0x"
 ok "without io, IoCallDriver on a driver object faults in IoCallDriver (0x7E)"
+
+run run --verifier=-io "$ZOO/dispatch_raised.c" --client tests/bugzoo/client.c ZooRaised
+expect_status 0
+grep -q "STOP" "$OUT" && fail "dispatch_raised without io was caught"
+expect_stdout_has "dispatch_raised: loaded, ran and unloaded cleanly"
+ok "without io, a dispatch routine returning at DISPATCH_LEVEL passes unseen"
 
 run run --verifier=none "$ZOO/double_complete.c" --client tests/bugzoo/client.c ZooTwice
 expect_status 3
