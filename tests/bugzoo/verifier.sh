@@ -100,10 +100,10 @@ expect_stdout_has "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED"
 expect_stdout_has " bad_device.c:$line in DriverEntry (bad_device.so+0x"
 ok "without io, IoCallDriver on a driver object faults in IoCallDriver (0x7E)"
 
-run run --verifier=-io "$ZOO/dispatch_raised.c" --client tests/bugzoo/client.c ZooRaised
+run run --verifier=-io "$ZOO/dispatch_fault.c" --client tests/bugzoo/client.c ZooFault 0x8000200C
 expect_status 0
-grep -q "STOP" "$OUT" && fail "dispatch_raised without io was caught"
-expect_stdout_has "dispatch_raised: loaded, ran and unloaded cleanly"
+grep -q "STOP" "$OUT" && fail "a dispatch routine's return at DISPATCH_LEVEL without io was caught"
+expect_stdout_has "dispatch_fault: loaded, ran and unloaded cleanly"
 ok "without io, a dispatch routine returning at DISPATCH_LEVEL passes unseen"
 
 run run --verifier=none "$ZOO/double_complete.c" --client tests/bugzoo/client.c ZooTwice
