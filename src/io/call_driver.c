@@ -13,7 +13,20 @@
 #include "loader/symbols.h"
 #include "verifier/verifier.h"
 
+#include <stddef.h>
+
 #define NO_MORE_IRP_STACK_LOCATIONS 0x35
+
+/* The dispatch routine, read as Windows reads it: through whatever the
+ * device object holds, so a bad one (unchecked without the io group) faults
+ * here as it does there. The reads go through integer addresses: the fault
+ * is the processor's, not something the compiler may assume away. */
+static PDRIVER_DISPATCH io_dispatch_of(PDEVICE_OBJECT device, UCHAR major)
+{
+    ULONG_PTR driver = *(const volatile ULONG_PTR *)((ULONG_PTR)device + offsetof(DEVICE_OBJECT, DriverObject));
+    return *(PDRIVER_DISPATCH const volatile *)(driver + offsetof(DRIVER_OBJECT, MajorFunction) +
+                                                 major * sizeof(PDRIVER_DISPATCH));
+}
 
 /* Calls DeviceObject's driver's dispatch routine for the IRP's next stack
  * location and returns its status; IRQL <= DISPATCH_LEVEL (WDK,
@@ -56,7 +69,7 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PIO_STACK_LOCATION stack = --Irp->Tail.Overlay.CurrentStackLocation;
     stack->DeviceObject = DeviceObject;
 
-    PDRIVER_DISPATCH dispatch = DeviceObject->DriverObject->MajorFunction[stack->MajorFunction];
+    PDRIVER_DISPATCH dispatch = io_dispatch_of(DeviceObject, stack->MajorFunction);
     const void *raised_before = ke_irql_raised_at;
     ke_irql_raised_at = NULL;
     NTSTATUS status = dispatch(DeviceObject, Irp);
