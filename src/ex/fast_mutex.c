@@ -9,20 +9,24 @@
  * 0x33 acquiring above APC_LEVEL, 0x34 releasing at another IRQL than
  * APC_LEVEL, 0x39/0x3A the Unsafe forms outside APC_LEVEL with APCs
  * enabled, and its deadlock-detection codes for recursion (0x1000) and
- * releases by a thread that does not own the mutex (0x1004, 0x1007). */
+ * releases by a thread that does not own the mutex (0x1004, 0x1007). The
+ * IRQL rules are the verifier's irql group: without it the routine goes on
+ * as on Windows without Verifier. */
 #include "ke/guarded_mutex.h"
 
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "verifier/verifier.h"
 
 /* An IRQL rule broken: 0xC4/subcode, P2 the IRQL, P3 the mutex. NTAPI
  * and out of line, so the exported routines' fast paths call nothing of
  * another calling convention (which would cost them register saves). */
-__attribute__((noreturn, noinline)) static void NTAPI ex_fast_mutex_bad_irql(ULONG subcode, PFAST_MUTEX mutex,
-                                                                            const char *routine, const char *rule,
-                                                                            const void *at)
+__attribute__((noinline)) static void NTAPI ex_fast_mutex_bad_irql(ULONG subcode, PFAST_MUTEX mutex,
+                                                                  const char *routine, const char *rule, const void *at)
 {
     KIRQL irql = ke_irql_get();
+    if (!vf_enabled(VF_IRQL))
+        return;
     ke_bugcheck(0xC4, subcode, irql, (ULONG_PTR)mutex, 0, at, "%s(0x%016llx) at %s: %s.", routine,
                 (unsigned long long)(ULONG_PTR)mutex, ke_irql_name(irql), rule);
 }
@@ -33,7 +37,7 @@ static KIRQL ex_fast_mutex_raise(PFAST_MUTEX mutex, const char *routine, const v
     KIRQL irql = ke_irql_get();
     if (irql > APC_LEVEL)
         ex_fast_mutex_bad_irql(0x33, mutex, routine, "a fast mutex is acquired at IRQL <= APC_LEVEL only", at);
-    ke_irql_set(APC_LEVEL);
+    ke_irql_set_by(APC_LEVEL, at);
     return irql;
 }
 

@@ -13,6 +13,7 @@
 
 #include "ke/bugcheck.h"
 #include "loader/symbols.h"
+#include "verifier/verifier.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,11 +28,15 @@
 /* ------------------------------------------------------------------ */
 /* Allocation */
 
-/* Paged pool above APC_LEVEL, any pool above DISPATCH_LEVEL: 0xC2/0x08. */
+/* Paged pool above APC_LEVEL, any pool above DISPATCH_LEVEL: with the
+ * verifier's irql group Driver Verifier's 0xC4/0x01 (paged) or 0x02
+ * (nonpaged), P2 the IRQL, P3 the type, P4 the size; without it Windows'
+ * own BAD_POOL_CALLER 0x08 with the same parameters. */
 EX_POOL_ABI void ex_bad_alloc_irql(ULONG type, SIZE_T size, const void *caller)
 {
-    ke_bugcheck(BAD_POOL_CALLER, 0x08, ke_irql_get(), type, size, caller,
-                "A pool allocation (%s, 0x%llx bytes) was made at %s; %s pool needs IRQL <= %s.",
+    bool verifier = vf_enabled(VF_IRQL);
+    ke_bugcheck(verifier ? 0xC4 : BAD_POOL_CALLER, verifier ? ((type & 1) ? 0x01 : 0x02) : 0x08, ke_irql_get(), type,
+                size, caller, "A pool allocation (%s, 0x%llx bytes) was made at %s; %s pool needs IRQL <= %s.",
                 ex_pool_type_name(type) ? ex_pool_type_name(type) : "?", (unsigned long long)size,
                 ke_irql_name(ke_irql_get()), (type & 1) ? "paged" : "nonpaged",
                 (type & 1) ? "APC_LEVEL" : "DISPATCH_LEVEL");
@@ -139,7 +144,12 @@ EX_POOL_ABI void ex_free_failed(const char *routine, uintptr_t addr, ULONG tag, 
         ke_bugcheck(BAD_POOL_CALLER, 0x0A, addr, b->rec.tag, tag, caller,
                     "%s(0x%llx, tag 0x%08X): the block's tag is 0x%08X: %s.", routine, (unsigned long long)addr,
                     (unsigned)tag, (unsigned)b->rec.tag, what);
-    ke_bugcheck(BAD_POOL_CALLER, 0x09, ke_irql_get(), b->rec.type, addr, caller,
+    /* Freed above its IRQL: Driver Verifier's 0xC4/0x11 (paged) or 0x12
+     * (nonpaged), else BAD_POOL_CALLER 0x09; P2 the IRQL, P3 the type, P4
+     * the address. */
+    bool verifier = vf_enabled(VF_IRQL);
+    ke_bugcheck(verifier ? 0xC4 : BAD_POOL_CALLER, verifier ? ((b->rec.type & 1) ? 0x11 : 0x12) : 0x09, ke_irql_get(),
+                b->rec.type, addr, caller,
                 "%s(0x%llx) at %s: %s; %s pool is freed at IRQL <= %s.", routine, (unsigned long long)addr,
                 ke_irql_name(ke_irql_get()), what, (b->rec.type & 1) ? "paged" : "nonpaged",
                 (b->rec.type & 1) ? "APC_LEVEL" : "DISPATCH_LEVEL");

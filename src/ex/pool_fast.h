@@ -68,7 +68,8 @@ EX_POOL_ABI void ex_block_give_back(struct ex_block *b);
  * the block starting there, or NULL. */
 EX_POOL_COLD __attribute__((noreturn)) void ex_slab_bad_free(const char *routine, uintptr_t addr, ULONG tag,
                                                              const void *caller, const struct ex_block *b);
-/* BAD_POOL_CALLER 0x08: type allocated above its IRQL. */
+/* Bug check 0xC4/0x01-0x02 or BAD_POOL_CALLER 0x08: type allocated above
+ * its IRQL (see pool.c). */
 EX_POOL_COLD __attribute__((noreturn)) void ex_bad_alloc_irql(ULONG type, SIZE_T size, const void *caller);
 
 EX_POOL_INLINE struct ex_slab *ex_slab_of(const void *p)

@@ -16,9 +16,11 @@
  * acquiring a lock it already holds spins forever. ntbox remembers the locks
  * each thread holds and, instead of spinning on one of them, stops with
  * Driver Verifier's self-deadlock report (0xC4/0x1000); releasing a lock
- * that nobody holds in that mode is 0xC4/0x1007. */
+ * that nobody holds in that mode is 0xC4/0x1007 while the verifier's locks
+ * group is on; without it such a release leaves the free lock free. */
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "verifier/verifier.h"
 
 #include <sched.h>
 #include <stdbool.h>
@@ -109,20 +111,22 @@ static void ex_rw_acquire_exclusive(PEX_SPIN_LOCK lock, const char *routine, con
     ex_rw_remember(lock);
 }
 
-__attribute__((noreturn, cold)) static void ex_rw_not_held(PEX_SPIN_LOCK lock, const char *mode, const char *routine,
-                                                           const void *at)
+__attribute__((cold)) static void ex_rw_not_held(PEX_SPIN_LOCK lock, const char *mode, const char *routine,
+                                                 const void *at)
 {
-    ke_bugcheck(0xC4, 0x1007, (ULONG_PTR)lock, 0, 0, at,
-                "%s(0x%016llx): the spin lock is not held %s (0x%08X).", routine,
-                (unsigned long long)(ULONG_PTR)lock, mode, (unsigned)*lock);
+    if (vf_enabled(VF_LOCKS))
+        ke_bugcheck(0xC4, 0x1007, (ULONG_PTR)lock, 0, 0, at, "%s(0x%016llx): the spin lock is not held %s (0x%08X).",
+                    routine, (unsigned long long)(ULONG_PTR)lock, mode, (unsigned)*lock);
 }
 
 static void ex_rw_release_shared(PEX_SPIN_LOCK lock, const char *routine, const void *at)
 {
     LONG old = __atomic_load_n(lock, __ATOMIC_RELAXED);
     do {
-        if (!((ULONG)old & EX_RW_READERS))
+        if (!((ULONG)old & EX_RW_READERS)) {
             ex_rw_not_held(lock, "shared", routine, at);
+            return;
+        }
     } while (!__atomic_compare_exchange_n(lock, &old, old - 1, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
     ex_rw_forget(lock);
 }
@@ -131,8 +135,10 @@ static void ex_rw_release_shared(PEX_SPIN_LOCK lock, const char *routine, const 
  * writer bit. */
 static void ex_rw_release_exclusive(PEX_SPIN_LOCK lock, const char *routine, const void *at)
 {
-    if (!((ULONG)__atomic_load_n(lock, __ATOMIC_RELAXED) & EX_RW_WRITER))
+    if (!((ULONG)__atomic_load_n(lock, __ATOMIC_RELAXED) & EX_RW_WRITER)) {
         ex_rw_not_held(lock, "exclusive", routine, at);
+        return;
+    }
     __atomic_and_fetch(lock, (LONG)~EX_RW_WRITER, __ATOMIC_RELEASE);
     ex_rw_forget(lock);
 }

@@ -9,6 +9,7 @@
 #include "ke/deferred.h"
 #include "ke/irql.h"
 #include "loader/module.h"
+#include "loader/symbols.h"
 #include "ps/thread.h"
 #include "ps/process.h"
 #include "rtl/status_name.h"
@@ -70,7 +71,21 @@ NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_d
     PEPROCESS caller = ps_process_attach(NULL);
     KIRQL irql = ke_irql_get();
     ke_irql_set(PASSIVE_LEVEL);
+    ke_irql_raised_at = NULL;
     NTSTATUS status = entry(object, &registry);
+    KIRQL after = ke_irql_get();
+    if (after != PASSIVE_LEVEL) {
+        /* The worker thread returns to its loop at that IRQL, which Windows
+         * stops at whether Verifier runs or not: 0xE1, P1 the routine (here
+         * DriverEntry), P2 the IRQL, P3/P4 the work (the driver object).
+         * At: the driver's statement that last raised the IRQL. */
+        char where[256];
+        ke_bugcheck(0xE1, (ULONG_PTR)entry, after, (ULONG_PTR)object, (ULONG_PTR)object, ke_irql_raised_at,
+                    "%s returned at %s%s: DriverEntry runs on a System worker thread, which must return at "
+                    "PASSIVE_LEVEL.",
+                    ldr_describe_address((const void *)entry, false, where, sizeof where), ke_irql_name(after),
+                    ke_irql_raised_at ? ", raised at the line below" : "");
+    }
     ke_irql_set(irql);
     ps_process_attach(caller);
     io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */

@@ -21,6 +21,7 @@
 #include "ke/irql.h"
 #include "loader/symbols.h"
 #include "mm/mm.h"
+#include "verifier/verifier.h"
 
 #define MULTIPLE_IRP_COMPLETE_REQUESTS 0x44
 /* IoSetCompletionRoutineEx's context ("IoUs"). */
@@ -29,14 +30,16 @@
 /* The checks on entry: Driver Verifier's for IRQL (0xC9/0x0E: P2 the IRQL,
  * P3 the IRP), a pending or -1 status (0xC9/0x06: P2 the status, P3 the
  * IRP) and a cancel routine still set (0xC9/0x07: P2 the routine, P3 the
- * IRP); and Windows' own for an IRP completed already, or not an IRP
- * (MULTIPLE_IRP_COMPLETE_REQUESTS, P1 the IRP). */
+ * IRP), while the verifier's io group is on; and Windows' own, always, for
+ * an IRP completed already, or not an IRP (MULTIPLE_IRP_COMPLETE_REQUESTS,
+ * P1 the IRP). */
 static void io_complete_check(PIRP irp, const void *at)
 {
     KIRQL irql = ke_irql_get();
+    bool verify = vf_enabled(VF_IO);
     unsigned long long p = (ULONG_PTR)irp;
 
-    if (irql > DISPATCH_LEVEL)
+    if (verify && irql > DISPATCH_LEVEL)
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x0E, irql, (ULONG_PTR)irp, 0, at,
                     "IoCompleteRequest(0x%016llx) at %s: callers must be at <= DISPATCH_LEVEL.", p,
                     ke_irql_name(irql));
@@ -45,11 +48,11 @@ static void io_complete_check(PIRP irp, const void *at)
                     "IoCompleteRequest(0x%016llx): %s.", p,
                     irp->Type != IO_TYPE_IRP ? "the IRP was completed and freed already (or is not an IRP)"
                                              : "the IRP was completed already");
-    if (irp->IoStatus.Status == STATUS_PENDING || irp->IoStatus.Status == (NTSTATUS)0xFFFFFFFF)
+    if (verify && (irp->IoStatus.Status == STATUS_PENDING || irp->IoStatus.Status == (NTSTATUS)0xFFFFFFFF))
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x06, (ULONG)irp->IoStatus.Status, (ULONG_PTR)irp, 0, at,
                     "IoCompleteRequest(0x%016llx): IoStatus.Status is 0x%08X; a completed IRP needs its final status.",
                     p, (unsigned)irp->IoStatus.Status);
-    if (irp->CancelRoutine)
+    if (verify && irp->CancelRoutine)
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x07, (ULONG_PTR)irp->CancelRoutine, (ULONG_PTR)irp, 0, at,
                     "IoCompleteRequest(0x%016llx): the cancel routine is still set; clear it with "
                     "IoSetCancelRoutine(Irp, NULL) first.",

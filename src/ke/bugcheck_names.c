@@ -33,6 +33,7 @@ static const struct ke_bugcheck_info ke_bugchecks[] = {
     { 0xD1, "DRIVER_IRQL_NOT_LESS_OR_EQUAL", "A driver touched pageable or invalid memory at an IRQL that was too high." },
     { 0xD5, "DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL", "A driver referenced special pool memory after freeing it." },
     { 0xD6, "DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION", "A driver accessed memory past the end of its pool allocation." },
+    { 0xE1, "WORKER_THREAD_RETURNED_AT_BAD_IRQL", "A worker thread's routine returned at an IRQL above PASSIVE_LEVEL." },
     { 0xE2, "MANUALLY_INITIATED_CRASH", "The crash was requested on purpose." },
     { 0xE3, "RESOURCE_NOT_OWNED", "A thread released a resource (ERESOURCE) it did not own." },
     { 0xF7, "DRIVER_OVERRAN_STACK_BUFFER", "A driver overran a stack buffer and overwrote the /GS security cookie." },

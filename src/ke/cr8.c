@@ -18,7 +18,7 @@ void ke_cr8_write(uint64_t value, const void *at)
 {
     if (value > HIGH_LEVEL)
         ke_cr8_write_invalid(value, at);
-    ke_irql_set((KIRQL)value);
+    ke_irql_set_by((KIRQL)value, at);
 }
 
 intptr_t ke_cr8_tls_offset(void)

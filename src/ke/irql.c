@@ -5,14 +5,19 @@
  * Surprise: nothing is masked. IRQL is a number per host thread that the
  * kernel's rules are checked against (what may be called, what may wait,
  * what may touch pageable memory); misuse is reported the way Driver
- * Verifier reports it, bug check 0xC4 with subcode 0x30 or 0x31. */
+ * Verifier reports it, bug check 0xC4 with subcode 0x30 or 0x31, while its
+ * irql group is on; without it the IRQL just changes, as a write of CR8
+ * does on Windows. A value above HIGH_LEVEL is refused either way: CR8
+ * cannot hold it. */
 #include "ke/irql.h"
 
 #include "ke/bugcheck.h"
+#include "verifier/verifier.h"
 
 #include <stdio.h>
 
 __thread KIRQL ke_current_irql;
+__thread const void *ke_irql_raised_at;
 
 #define KE_IRQL_NAME_SLOTS 4
 
@@ -44,11 +49,11 @@ KIRQL ke_irql_raise_checked(KIRQL new_irql, const char *routine, const void *at)
     if (new_irql > HIGH_LEVEL)
         ke_bugcheck(0xC4, 0x30, old, new_irql, 0, at, "%s(%u) at %s: %u is not an IRQL (HIGH_LEVEL is 15).",
                     routine, new_irql, ke_irql_name(old), new_irql);
-    if (new_irql < old)
+    if (new_irql < old && vf_enabled(VF_IRQL))
         ke_bugcheck(0xC4, 0x30, old, new_irql, 0, at,
                     "%s(%s) at %s: raising cannot lower the IRQL (KeLowerIrql does that).", routine,
                     ke_irql_name(new_irql), ke_irql_name(old));
-    ke_current_irql = new_irql;
+    ke_irql_set_by(new_irql, at);
     return old;
 }
 
@@ -59,11 +64,11 @@ void ke_irql_lower_checked(KIRQL new_irql, const char *routine, const void *at)
     if (new_irql > HIGH_LEVEL)
         ke_bugcheck(0xC4, 0x31, old, new_irql, 0, at, "%s(%u) at %s: %u is not an IRQL (HIGH_LEVEL is 15).",
                     routine, new_irql, ke_irql_name(old), new_irql);
-    if (new_irql > old)
+    if (new_irql > old && vf_enabled(VF_IRQL))
         ke_bugcheck(0xC4, 0x31, old, new_irql, 0, at,
                     "%s(%s) at %s: lowering cannot raise the IRQL (KeRaiseIrql does that).", routine,
                     ke_irql_name(new_irql), ke_irql_name(old));
-    ke_current_irql = new_irql;
+    ke_irql_set_by(new_irql, at);
 }
 
 /* The current processor's IRQL, here the current thread's (WDK,

@@ -22,6 +22,19 @@ static inline void ke_irql_set(KIRQL irql)
     ke_current_irql = irql;
 }
 
+/* Where the current thread last raised its IRQL at a driver's request (the
+ * return address of the driver's call), or NULL: a routine that returns
+ * above the IRQL it was called at is charged to that statement. */
+extern __thread const void *ke_irql_raised_at;
+
+/* ke_irql_set for a driver's call at `at`, remembering it when it raises. */
+static inline void ke_irql_set_by(KIRQL irql, const void *at)
+{
+    if (irql > ke_current_irql)
+        ke_irql_raised_at = at;
+    ke_current_irql = irql;
+}
+
 /* "DISPATCH_LEVEL" for 2, "HIGH_LEVEL" for 15, "IRQL 7" style otherwise
  * (static or thread-local storage; the last four "IRQL n" names of a thread
  * stay valid). */

@@ -13,10 +13,14 @@
  * where a checked kernel says SPIN_LOCK_ALREADY_OWNED 0x0F and a free one
  * just hangs), 0x1007 (release of a free lock) and 0x1004 (release by a
  * thread that does not own it), rather than SPIN_LOCK_NOT_OWNED 0x10,
- * whose parameters Microsoft does not document. */
+ * whose parameters Microsoft does not document. The IRQL rules belong to
+ * the verifier's irql group, the releases to its locks group; with a group
+ * off the routine goes on as on Windows without Verifier. A recursive
+ * acquire is reported either way: it would spin forever. */
 #include "ke/irql.h"
 
 #include "ke/bugcheck.h"
+#include "verifier/verifier.h"
 
 #include <sched.h>
 #include <stdbool.h>
@@ -67,10 +71,10 @@ void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at)
 {
     ULONG_PTR owner = __atomic_load_n(lock, __ATOMIC_RELAXED), self = ke_spin_owner_self();
 
-    if (owner == 0)
+    if (owner == 0 && vf_enabled(VF_LOCKS))
         ke_bugcheck(0xC4, 0x1007, (ULONG_PTR)lock, 0, 0, at, "%s(0x%016llx): the spin lock is not held.", routine,
                     (unsigned long long)(ULONG_PTR)lock);
-    if (owner != self)
+    if (owner && owner != self && vf_enabled(VF_LOCKS))
         ke_bugcheck(0xC4, 0x1004, (ULONG_PTR)lock, owner, self, at,
                     "%s(0x%016llx): the spin lock is held by another thread (0x%016llx), not this one "
                     "(0x%016llx).",
@@ -80,11 +84,13 @@ void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at)
 }
 
 /* An IRQL rule of a spin lock routine broken: 0xC4/subcode, P2 the
- * current IRQL, P3 the lock (bug check 0xC4 reference). */
-__attribute__((noreturn)) static void ke_spin_lock_bad_irql(ULONG subcode, KIRQL irql, PKSPIN_LOCK lock,
-                                                            const char *routine, const char *rule, const void *at)
+ * current IRQL, P3 the lock (bug check 0xC4 reference), while the irql
+ * group is on; else the routine goes on. */
+static void ke_spin_lock_bad_irql(ULONG subcode, KIRQL irql, PKSPIN_LOCK lock, const char *routine,
+                                  const char *rule, const void *at)
 {
-    ke_bugcheck(0xC4, subcode, irql, (ULONG_PTR)lock, 0, at, "%s(0x%016llx) at %s: %s.", routine,
+    if (vf_enabled(VF_IRQL))
+        ke_bugcheck(0xC4, subcode, irql, (ULONG_PTR)lock, 0, at, "%s(0x%016llx) at %s: %s.", routine,
                 (unsigned long long)(ULONG_PTR)lock, ke_irql_name(irql), rule);
 }
 
@@ -96,7 +102,7 @@ static KIRQL ke_spin_lock_raise(PKSPIN_LOCK lock, const char *routine, const voi
     KIRQL irql = ke_irql_get();
     if (irql > DISPATCH_LEVEL)
         ke_spin_lock_bad_irql(0x42, irql, lock, routine, "callers must be at <= DISPATCH_LEVEL", at);
-    ke_irql_set(DISPATCH_LEVEL);
+    ke_irql_set_by(DISPATCH_LEVEL, at);
     return irql;
 }
 

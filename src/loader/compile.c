@@ -3,6 +3,8 @@
  * flags, and this ntbox build. */
 #include "loader/compile.h"
 
+#include "verifier/verifier.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -14,8 +16,9 @@
 #include <unistd.h>
 
 #define LDR_DRIVER_FLAGS \
-    "-shared -fPIC -g -O0 -mabi=ms -fshort-wchar -fno-omit-frame-pointer -fno-strict-aliasing -fno-stack-protector " \
-    "-nostdlib -Wno-multichar -Wno-unknown-pragmas -fvisibility=default"
+    "-shared -fPIC -g -O0 -mabi=ms -fshort-wchar -fno-omit-frame-pointer -fno-strict-aliasing " \
+    "-fstack-protector-strong -mstack-protector-guard=global -nostdlib -Wno-multichar -Wno-unknown-pragmas " \
+    "-fvisibility=default"
 #define LDR_DRIVER_CXX_FLAGS "-std=gnu++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics"
 #define LDR_C_FLAGS "-std=gnu11"
 
@@ -23,7 +26,8 @@
  * DriverEntry, dispatch routines and callbacks written without NTAPI still
  * match the kernel's ABI; 16-bit wchar_t; no C library (-nostdlib) but
  * ntbox's Microsoft-ABI C runtime; no exceptions or RTTI in C++, as in the
- * kernel. */
+ * kernel; a stack guard in the image, as the WDK's /GS has
+ * (src/crt/stack_guard.c). */
 const struct ldr_build_profile ldr_driver_profile = {
     "driver", LDR_DRIVER_FLAGS " -I" NTBOX_INCLUDE_DIR, LDR_C_FLAGS, LDR_DRIVER_CXX_FLAGS, NTBOX_CRT_LIB,
 };
@@ -36,6 +40,14 @@ const struct ldr_build_profile ldr_client_profile = {
     "-shared -fPIC -g -O0 -fshort-wchar -fno-omit-frame-pointer -Wno-multichar -Wno-unknown-pragmas -I" NTBOX_INCLUDE_DIR,
     LDR_C_FLAGS, "-std=gnu++17", NULL,
 };
+
+/* A driver built while the verifier's lists group is off has the WDK's
+ * unchecked list routines (km_list.h), as a driver built with
+ * NO_KERNEL_LIST_ENTRY_CHECKS; a .sys keeps what it was compiled with. */
+static const char *ldr_group_flags(const struct ldr_build_profile *profile)
+{
+    return profile == &ldr_driver_profile && !vf_enabled(VF_LISTS) ? "-DNO_KERNEL_LIST_ENTRY_CHECKS" : "";
+}
 
 const char *ldr_native_flags(void)
 {
@@ -152,6 +164,8 @@ static bool ldr_compile(const struct ldr_build_profile *profile, const char *sou
     for (char *tok = strtok(flags, " "); tok && argc < 56; tok = strtok(NULL, " "))
         argv[argc++] = tok;
     argv[argc++] = "-I" NTBOX_INCLUDE_DIR;
+    if (*ldr_group_flags(profile))
+        argv[argc++] = (char *)ldr_group_flags(profile);
     argv[argc++] = "-o";
     argv[argc++] = (char *)out;
     argv[argc++] = (char *)source;
@@ -205,6 +219,7 @@ bool ldr_build_image(const struct ldr_build_profile *profile, const char *source
     h = ldr_fnv1a(h, profile->common_flags, strlen(profile->common_flags));
     h = ldr_fnv1a(h, profile->c_flags, strlen(profile->c_flags));
     h = ldr_fnv1a(h, profile->cxx_flags, strlen(profile->cxx_flags));
+    h = ldr_fnv1a(h, ldr_group_flags(profile), strlen(ldr_group_flags(profile)));
     h = ldr_hash_build(h);
     ldr_cache_dir(dir, sizeof dir);
     if (!ldr_mkdirs(dir)) {

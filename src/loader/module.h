@@ -21,6 +21,7 @@ struct ldr_module {
     void *handle;           /* native: dlopen handle */
     struct ldr_pe *pe;      /* PE: the mapping, symbols and stubs */
     void *entry;            /* DriverEntry (a PE image's AddressOfEntryPoint) */
+    const void *stack_guard; /* native: its gcc stack guard (src/crt/stack_guard.c), or NULL */
 };
 
 struct ldr_load_options {

@@ -6,6 +6,7 @@
 #include "loader/compile.h"
 #include "loader/elf_imports.h"
 #include "loader/exports.h"
+#include "loader/pe_load.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -32,6 +33,20 @@ static void ldr_check_import(const char *name, void *ctx)
     if (e && e->address && dlsym(RTLD_DEFAULT, name) == e->address)
         return;
     ldr_missing_add(missing, NULL, name, 0);
+}
+
+/* The image's stack guard (src/crt/stack_guard.c), when it has one: a
+ * random value, as a .sys image's /GS cookie gets, and ntbox's report of
+ * an overrun. */
+static void ldr_init_stack_guard(struct ldr_module *m)
+{
+    void **report = dlsym(m->handle, "__ntbox_stack_chk_fail");
+    void *guard = dlsym(m->handle, "__stack_chk_guard");
+    if (!report || !guard)
+        return;
+    *report = (void *)ldr_gs_stack_chk_fail;
+    ldr_gs_init_cookie(guard);
+    m->stack_guard = guard;
 }
 
 static int ldr_find_range(struct dl_phdr_info *info, size_t size, void *ctx)
@@ -110,6 +125,7 @@ struct ldr_module *ldr_load_native(const char *path, bool allow_missing, char *e
         dlclose(m.handle);
         return NULL;
     }
+    ldr_init_stack_guard(&m);
     dl_iterate_phdr(ldr_find_range, &m);
     struct ldr_module *slot = ldr_module_add(&m);
     if (!slot) {

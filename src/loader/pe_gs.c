@@ -15,7 +15,8 @@
  * points its load configuration's SecurityCookie at it: the loader then
  * initializes it like any /GS cookie. ntbox exports __stack_chk_fail
  * (Windows does not) and reports it as Windows reports a /GS failure:
- * bugcheck 0xF7 DRIVER_OVERRAN_STACK_BUFFER. */
+ * bugcheck 0xF7 DRIVER_OVERRAN_STACK_BUFFER. Native drivers have the same
+ * guard in their C runtime (src/crt/stack_guard.c), initialized here too. */
 #include "loader/pe_load.h"
 
 #include "ke/bugcheck.h"
@@ -51,13 +52,24 @@ bool ldr_gs_init_cookie(void *cookie)
     return true;
 }
 
+/* The guard of the image m: a native image's, or a PE image's /GS cookie. */
+static ULONG64 ldr_gs_cookie(const struct ldr_module *m)
+{
+    ULONG64 v = 0;
+    if (m && m->stack_guard)
+        memcpy(&v, m->stack_guard, sizeof v);
+    else
+        v = ldr_pe_cookie(m);
+    return v;
+}
+
 /* gcc's -fstack-protector found its guard overwritten in the caller's frame
  * (exported as __stack_chk_fail). The frame's value is not passed, so P1 is
  * 0; P2/P3 are the calling image's cookie and its complement, as for /GS. */
 __attribute__((noreturn)) VOID NTAPI ldr_gs_stack_chk_fail(VOID)
 {
     const void *at = __builtin_return_address(0);
-    ULONG64 expected = ldr_pe_cookie(ldr_module_at(at));
+    ULONG64 expected = ldr_gs_cookie(ldr_module_at(at));
     ke_bugcheck(0xF7, 0, expected, ~expected, 0, at,
                 "The driver overran a buffer on its stack: the function returning here found its stack guard "
                 "(gcc's -fstack-protector) overwritten.");

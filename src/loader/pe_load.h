@@ -41,6 +41,11 @@ const struct ldr_patch_counts *ldr_pe_patch_counts(const struct ldr_module *m);
  * default, as the Windows loader does; returns whether it did. */
 bool ldr_gs_init_cookie(void *cookie);
 
+/* gcc's __stack_chk_fail, which .sys drivers import and native ones' C
+ * runtime jumps to: bug check 0xF7, charged to the function that found its
+ * stack guard overwritten (the caller). */
+__attribute__((noreturn)) VOID NTAPI ldr_gs_stack_chk_fail(VOID);
+
 /* --allow-missing (pe_stubs.c): a routine that, when called, stops the run
  * naming module!name, or an inaccessible page for a variable. NULL when
  * memory runs out. Released by ldr_stubs_free. */

@@ -45,18 +45,24 @@ static void ldr_copy(char *dst, size_t n, const char *src)
     dst[len] = 0;
 }
 
-static void ldr_chomp(char *s)
+/* True for a file of ntbox's own headers (km_list.h's inline list checks):
+ * a report names the driver's statement that called them instead. */
+static bool ldr_is_ntbox_header(const char *path)
 {
-    s[strcspn(s, "\r\n")] = 0;
+    size_t n = strlen(NTBOX_INCLUDE_DIR);
+    return strncmp(path, NTBOX_INCLUDE_DIR, n) == 0 && path[n] == '/';
 }
 
-/* Runs `addr2line -f -C -e IMAGE 0xVADDR`: line 1 the function, line 2
- * FILE:LINE ("??" parts when unknown). */
+/* Runs `addr2line -f -i -C -e IMAGE 0xVADDR`: for each frame of the inline
+ * chain, innermost first, a line with the function and one with FILE:LINE
+ * ("??" parts when unknown). The frame described is the first whose file
+ * is not one of ntbox's headers, so a check inlined from wdm.h is charged
+ * to the driver's call; the innermost when every frame is in them. */
 static void ldr_addr2line(const char *image, uintptr_t vaddr, struct ldr_line *out)
 {
     int fds[2];
     char arg[32];
-    char text[1024] = "";
+    char text[4096] = "";
     size_t used = 0;
     ssize_t got;
 
@@ -68,7 +74,7 @@ static void ldr_addr2line(const char *image, uintptr_t vaddr, struct ldr_line *o
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execlp("addr2line", "addr2line", "-f", "-C", "-e", image, arg, (char *)NULL);
+        execlp("addr2line", "addr2line", "-f", "-i", "-C", "-e", image, arg, (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -79,18 +85,35 @@ static void ldr_addr2line(const char *image, uintptr_t vaddr, struct ldr_line *o
     if (pid > 0)
         waitpid(pid, NULL, 0);
 
-    char *second = strchr(text, '\n');
-    if (!second)
+    char *function = NULL, *location = NULL;
+    for (char *line = text, *next; *line; line = next) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = 0;
+        char *second = end + 1;
+        end = strchr(second, '\n');
+        if (!end)
+            break;
+        *end = 0;
+        next = end + 1;
+        bool in_header = ldr_is_ntbox_header(second);
+        if (!function || !in_header) {
+            function = line;
+            location = second;
+        }
+        if (!in_header)
+            break;
+    }
+    if (!function)
         return;
-    *second++ = 0;
-    ldr_chomp(second);
-    char *discriminator = strstr(second, " (discriminator");
+    char *discriminator = strstr(location, " (discriminator");
     if (discriminator)
         *discriminator = 0;
-    if (strcmp(text, "??") != 0)
-        ldr_copy(out->function, sizeof out->function, text);
-    if (strncmp(second, "??", 2) != 0 && !strstr(second, ":?") && !strstr(second, ":0"))
-        ldr_copy(out->file_line, sizeof out->file_line, ldr_basename(second));
+    if (strcmp(function, "??") != 0)
+        ldr_copy(out->function, sizeof out->function, function);
+    if (strncmp(location, "??", 2) != 0 && !strstr(location, ":?") && !strstr(location, ":0"))
+        ldr_copy(out->file_line, sizeof out->file_line, ldr_basename(location));
 }
 
 static struct ldr_line ldr_lookup_line(const struct ldr_module *m, uintptr_t addr)

@@ -1,7 +1,8 @@
 /* loader/symbols.h: turning code addresses into what a developer reads.
  *
- * For a native driver the answer comes from its DWARF line table
- * ("sample.cpp:22"); otherwise module+offset, or the nearest exported symbol. */
+ * For a driver the answer comes from its DWARF line table ("sample.cpp:22"),
+ * an inlined routine of ntbox's headers being charged to the driver's line
+ * that called it; otherwise module+offset, or the nearest exported symbol. */
 #ifndef NTBOX_LOADER_SYMBOLS_H
 #define NTBOX_LOADER_SYMBOLS_H
 

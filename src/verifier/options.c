@@ -17,9 +17,11 @@ static const struct {
     [VF_SPECIAL_POOL] = { "special-pool", "each block under a page alone at the end of a page, a\n"
                                           "guard page after it: overruns stop at once (0xD6), a\n"
                                           "corrupted slack at free (0xC1), use after free (0xD5)" },
-    [VF_IRQL] = { "irql", "IRQL rules of the routines a driver calls (0xC4/0x30...)" },
-    [VF_LOCKS] = { "locks", "spin lock ownership: recursion, release of a lock not held\n"
-                            "(0xC4/0x1000...)" },
+    [VF_IRQL] = { "irql", "IRQL rules of the routines a driver calls: KeRaiseIrql\n"
+                          "and KeLowerIrql (0xC4/0x30, 0x31), spin locks, fast\n"
+                          "mutexes, pool above its IRQL (0xC4/0x01, 0x11...)" },
+    [VF_LOCKS] = { "locks", "spin lock releases: of a lock not held (0xC4/0x1007) or\n"
+                            "held by another thread (0x1004)" },
     [VF_IO] = { "io", "I/O verification of IRPs and device objects (0xC9)" },
     [VF_LISTS] = { "lists", "LIST_ENTRY checks in native drivers' list routines (0x139)" },
 };

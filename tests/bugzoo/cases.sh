@@ -18,7 +18,7 @@ zoo_cases() {
     zoo_case free_not_pool.c      C2 0000000000000042 BAD_POOL_CALLER at BUG:
     zoo_case wrong_tag.c          C2 000000000000000A BAD_POOL_CALLER at BUG:
     zoo_case zero_size.c          C4 0000000000000000 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
-    zoo_case paged_at_dispatch.c  C2 0000000000000008 BAD_POOL_CALLER at BUG:
+    zoo_case paged_at_dispatch.c  C4 0000000000000001 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     # special pool
     zoo_case overrun.c            D6 "@overrun: writing 0x" DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION at BUG:
     zoo_case slack_after.c        C1 "@slack_after: block 0x" SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION at BUG:
@@ -28,28 +28,21 @@ zoo_cases() {
     zoo_case lower_irql_up.c      C4 0000000000000031 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case raise_irql_down.c    C4 0000000000000030 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case spinlock_not_held.c  C4 0000000000001007 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
+    zoo_case entry_raised.c       E1 "@entry_raised: DriverEntry 0x" WORKER_THREAD_RETURNED_AT_BAD_IRQL at BUG:
+    zoo_case dispatch_fault.c     C9 0000000000000005 DRIVER_VERIFIER_IOMANAGER_VIOLATION at BUG-IRQL: ZooFault 0x8000200C
     # lists
     zoo_case list_corruption.c    139 0000000000000003 KERNEL_SECURITY_CHECK_FAILURE at BUG:
     # faults and exceptions
     zoo_case null_entry.c         7E 00000000C0000005 SYSTEM_THREAD_EXCEPTION_NOT_HANDLED at BUG:
     zoo_case wild_entry.c         50 FFFFF80012345678 PAGE_FAULT_IN_NONPAGED_AREA at BUG:
     zoo_case raise_status.c       7E 00000000C000000D SYSTEM_THREAD_EXCEPTION_NOT_HANDLED at BUG:
+    zoo_case stack_overrun.c      F7 0000000000000000 DRIVER_OVERRAN_STACK_BUFFER at BUG:
     zoo_case dispatch_fault.c     3B 00000000C0000005 SYSTEM_SERVICE_EXCEPTION at BUG-NULL: ZooFault 0x80002000
     zoo_case dispatch_fault.c     50 FFFFF80012345678 PAGE_FAULT_IN_NONPAGED_AREA at BUG-WILD: ZooFault 0x80002004
     zoo_case dispatch_fault.c     3B 00000000C0000010 SYSTEM_SERVICE_EXCEPTION at BUG-RAISE: ZooFault 0x80002008
     # IRPs
     zoo_case double_complete.c    44 "@double_complete: IRP 0x" MULTIPLE_IRP_COMPLETE_REQUESTS at BUG: ZooTwice
     zoo_case bad_device.c         C9 0000000000000004 DRIVER_VERIFIER_IOMANAGER_VIOLATION at BUG:
-}
-
-# Known gaps: the case's location check reports "# TODO" instead of failing.
-# The LIST_ENTRY check is inlined from ntbox's km_list.h, and the loader
-# describes the innermost inlined frame (km_list.h:49), not the driver's
-# RemoveEntryList call.
-zoo_todo() {
-    case $1 in
-    list_corruption.c) echo "the report names km_list.h, not the driver's call (the loader describes inlined frames)" ;;
-    esac
 }
 
 # zoo_check IMAGE DRIVER CODE P1 NAME WHERE MARKER [CLIENT_ARGS...]: runs
@@ -89,10 +82,7 @@ zoo_check() {
     fi
     json="\"location\": {\"address\": \"0x[0-9A-F]*\", \"file\": \"$file\", \"line\": $line,"
     if ! grep -qF -- "$text" "$OUT" || ! grep -q -- "$json" "$REPORT"; then
-        todo=$(zoo_todo "$driver")
-        [ -n "$todo" ] || fail "$what: the report does not name $file:$line (\"$text\", and in the JSON report)"
-        echo "not ok - $what: STOP 0x$code8 (0x$p1) $name, at $file:$line # TODO $todo"
-        return
+        fail "$what: the report does not name $file:$line (\"$text\", and in the JSON report)"
     fi
     ok "$what: STOP 0x$code8 (0x$p1) $name, at $file:$line"
 }

@@ -5,6 +5,9 @@
  * Verifier reports (0xC4: 0x33, 0x34, 0x39, 0x3A, 0x1000, 0x1004, 0x1007). */
 #include "ktest.h"
 
+#include "ke/irql.h"
+#include "verifier/verifier.h"
+
 #define SECONDS(n) ((LONGLONG)(n) * -10000000)
 #define ITERATIONS 50000
 
@@ -236,4 +239,20 @@ KT_TEST(ExReleaseFastMutex_not_owner)
 {
     KT_EXPECT_BUGCHECK(0xC4, 0x1007, release_unowned, NULL);
     KT_EXPECT_BUGCHECK(0xC4, 0x1004, release_owned_elsewhere, NULL);
+}
+
+/* Without the verifier's irql group a fast mutex acquired at
+ * DISPATCH_LEVEL (uncontended) is taken, at APC_LEVEL as always. */
+KT_TEST(ExAcquireFastMutex_unverified)
+{
+    FAST_MUTEX mutex;
+    ExInitializeFastMutex(&mutex);
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_IRQL));
+    KfRaiseIrql(DISPATCH_LEVEL);
+    ExAcquireFastMutex(&mutex);
+    KT_EQ_INT(KeGetCurrentIrql(), APC_LEVEL);
+    ExReleaseFastMutex(&mutex);
+    KT_EQ_INT(KeGetCurrentIrql(), DISPATCH_LEVEL);
+    KeLowerIrql(PASSIVE_LEVEL);
+    vf_set_groups(VF_LIBRARY_DEFAULT);
 }

@@ -303,10 +303,10 @@ static void paged_delete_at_dispatch(void *arg)
 }
 
 /* Paged entries are freed at IRQL <= APC_LEVEL: deleting a paged list at
- * DISPATCH_LEVEL frees paged pool there, BAD_POOL_CALLER 0x09. */
+ * DISPATCH_LEVEL frees paged pool there, Driver Verifier's 0xC4/0x11. */
 KT_TEST(ExDeletePagedLookasideList_at_dispatch_bugchecks)
 {
-    KT_EXPECT_BUGCHECK(0xC2, 0x09, paged_delete_at_dispatch, NULL);
+    KT_EXPECT_BUGCHECK(0xC4, 0x11, paged_delete_at_dispatch, NULL);
 }
 
 /* ---- LOOKASIDE_LIST_EX ---- */

@@ -7,6 +7,7 @@
 
 #include "ex/pool.h"
 #include "ke/irql.h"
+#include "verifier/verifier.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -258,11 +259,30 @@ static void paged_at_dispatch(void *arg)
     ExAllocatePoolWithTag(PagedPool, 24, 'lqrI');
 }
 
-/* Paged pool is allocated at IRQL <= APC_LEVEL: else 0xC2/0x08, P2 the
- * IRQL, P3 the pool type, P4 the size. */
+static void nonpaged_at_clock_level(void *arg)
+{
+    (void)arg;
+    ke_irql_set(CLOCK_LEVEL);
+    ExAllocatePoolWithTag(NonPagedPoolNx, 40, 'lqrI');
+}
+
+/* The same without the irql group, as on Windows without Driver Verifier. */
+static void paged_at_dispatch_unverified(void *arg)
+{
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_IRQL));
+    paged_at_dispatch(arg);
+}
+
+/* Paged pool is allocated at IRQL <= APC_LEVEL: else Driver Verifier's
+ * 0xC4/0x01, or without it 0xC2/0x08; P2 the IRQL, P3 the pool type, P4
+ * the size. Nonpaged pool above DISPATCH_LEVEL is 0xC4/0x02. */
 KT_TEST(ExAllocatePoolWithTag_paged_at_dispatch_level)
 {
-    const char *out = KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, 0x08, paged_at_dispatch, NULL);
+    const char *out = KT_EXPECT_BUGCHECK(0xC4, 0x01, paged_at_dispatch, NULL);
+    KT_CONTAINS(out, "(0x0000000000000001,0x0000000000000002,0x0000000000000001,0x0000000000000018)");
+    out = KT_EXPECT_BUGCHECK(0xC4, 0x02, nonpaged_at_clock_level, NULL);
+    KT_CONTAINS(out, "(0x0000000000000002,0x000000000000000D,0x0000000000000200,0x0000000000000028)");
+    out = KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, 0x08, paged_at_dispatch_unverified, NULL);
     KT_CONTAINS(out, "(0x0000000000000008,0x0000000000000002,0x0000000000000001,0x0000000000000018)");
     ke_irql_set(DISPATCH_LEVEL);
     void *p = ExAllocatePoolWithTag(NonPagedPoolNx, 24, 'lqrI');
@@ -375,16 +395,26 @@ static void free_paged_at_dispatch(void *arg)
     ExFreePool(arg);
 }
 
-/* Paged pool is freed at IRQL <= APC_LEVEL: else 0xC2/0x09, P2 the IRQL,
- * P3 the pool type, P4 the address. */
+static void free_paged_at_dispatch_unverified(void *arg)
+{
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_IRQL));
+    free_paged_at_dispatch(arg);
+}
+
+/* Paged pool is freed at IRQL <= APC_LEVEL: else Driver Verifier's
+ * 0xC4/0x11, or without it 0xC2/0x09; P2 the IRQL, P3 the pool type, P4
+ * the address. */
 KT_TEST(ExFreePool_paged_at_dispatch_level)
 {
     char stop[96];
     void *p = ExAllocatePoolWithTag(PagedPool, 16, 'lqrF');
     KT_REQUIRE(KT_TRUE(p != NULL));
+    snprintf(stop, sizeof stop, "(0x0000000000000011,0x0000000000000002,0x0000000000000001,0x%016llX)",
+             (unsigned long long)(uintptr_t)p);
+    KT_CONTAINS(KT_EXPECT_BUGCHECK(0xC4, 0x11, free_paged_at_dispatch, p), stop);
     snprintf(stop, sizeof stop, "(0x0000000000000009,0x0000000000000002,0x0000000000000001,0x%016llX)",
              (unsigned long long)(uintptr_t)p);
-    KT_CONTAINS(KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, 0x09, free_paged_at_dispatch, p), stop);
+    KT_CONTAINS(KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, 0x09, free_paged_at_dispatch_unverified, p), stop);
     ExFreePool(p);
 }
 

@@ -7,6 +7,7 @@
 #include "ktest.h"
 
 #include "ke/irql.h"
+#include "verifier/verifier.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -302,4 +303,19 @@ KT_TEST(ExAcquireSpinLockShared_above_dispatch)
 {
     const char *out = KT_EXPECT_BUGCHECK(0xC4, 0x30, acquire_at_high, NULL);
     KT_CONTAINS(out, "ExAcquireSpinLockShared(DISPATCH_LEVEL) at HIGH_LEVEL");
+}
+
+/* Without the verifier's locks group a release of a free lock, in either
+ * mode, leaves it free. */
+KT_TEST(ExReleaseSpinLock_unverified)
+{
+    EX_SPIN_LOCK lock = 0;
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_LOCKS));
+    ExReleaseSpinLockExclusiveFromDpcLevel(&lock);
+    ExReleaseSpinLockSharedFromDpcLevel(&lock);
+    vf_set_groups(VF_LIBRARY_DEFAULT);
+    KT_EQ_HEX((ULONG)lock, 0);
+    KIRQL old = ExAcquireSpinLockExclusive(&lock);
+    ExReleaseSpinLockExclusive(&lock, old);
+    KT_EQ_HEX((ULONG)lock, 0);
 }

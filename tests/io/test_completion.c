@@ -8,6 +8,7 @@
 #include "ex/pool.h"
 #include "fake_device.h"
 #include "io/io.h"
+#include "verifier/verifier.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -468,6 +469,21 @@ KT_TEST(IoCompleteRequest_cancel_routine_set_bugchecks)
     const char *out = KT_EXPECT_BUGCHECK(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x07, complete_now, irp);
     if (out)
         KT_CONTAINS(out, params);
+    IoSetCancelRoutine(irp, NULL);
+    IoFreeIrp(irp);
+}
+
+/* Without the verifier's io group none of the 0xC9 checks is made: an
+ * IRP with a pending status and a cancel routine set is completed. */
+KT_TEST(IoCompleteRequest_unverified)
+{
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    irp->IoStatus.Status = STATUS_PENDING;
+    IoSetCancelRoutine(irp, some_cancel);
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_IO));
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    vf_set_groups(VF_LIBRARY_DEFAULT);
+    KT_EQ_INT(irp->CurrentLocation, 3);
     IoSetCancelRoutine(irp, NULL);
     IoFreeIrp(irp);
 }

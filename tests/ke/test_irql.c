@@ -4,6 +4,7 @@
 #include "ktest.h"
 
 #include "ke/irql.h"
+#include "verifier/verifier.h"
 
 #include <pthread.h>
 
@@ -184,4 +185,17 @@ KT_TEST(KeLowerIrql_above_high_level_bugchecks)
     const char *out = KT_EXPECT_BUGCHECK(0xC4, 0x31, lower_above_high, NULL);
     if (out)
         KT_CONTAINS(out, "(0x0000000000000031,0x000000000000000F,0x0000000000000020,");
+}
+
+/* Without the verifier's irql group the IRQL just changes, as CR8 does on
+ * Windows: KeLowerIrql may raise it, KeRaiseIrql lower it. */
+KT_TEST(KeLowerIrql_KeRaiseIrql_unverified)
+{
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_IRQL));
+    KeLowerIrql(DISPATCH_LEVEL);
+    KT_EQ_INT(KeGetCurrentIrql(), DISPATCH_LEVEL);
+    KT_EQ_INT(KfRaiseIrql(APC_LEVEL), DISPATCH_LEVEL);
+    KT_EQ_INT(KeGetCurrentIrql(), APC_LEVEL);
+    KeLowerIrql(PASSIVE_LEVEL);
+    vf_set_groups(VF_LIBRARY_DEFAULT);
 }

@@ -4,6 +4,9 @@
  * 0x1007). */
 #include "ktest.h"
 
+#include "ke/irql.h"
+#include "verifier/verifier.h"
+
 #include <pthread.h>
 #include <stdio.h>
 
@@ -302,4 +305,24 @@ KT_TEST(KeTryToAcquireSpinLockAtDpcLevel_at_passive_bugchecks)
 KT_TEST(KeReleaseInStackQueuedSpinLock_double_release_bugchecks)
 {
     KT_EXPECT_BUGCHECK(0xC4, 0x32, queued_release_twice, NULL);
+}
+
+/* Without the verifier's locks group a release of a free lock leaves it
+ * free; without its irql group the AtDpcLevel forms run at PASSIVE_LEVEL. */
+KT_TEST(KeReleaseSpinLock_unverified)
+{
+    KSPIN_LOCK lock;
+    KeInitializeSpinLock(&lock);
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_LOCKS));
+    KfRaiseIrql(DISPATCH_LEVEL);
+    KeReleaseSpinLock(&lock, PASSIVE_LEVEL);
+    KT_EQ_INT(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    KT_TRUE(KeTestSpinLock(&lock));
+    vf_set_groups(VF_LIBRARY_DEFAULT & ~(1u << VF_IRQL));
+    KeAcquireSpinLockAtDpcLevel(&lock);
+    KT_FALSE(KeTestSpinLock(&lock));
+    KeReleaseSpinLockFromDpcLevel(&lock);
+    KT_EQ_INT(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    vf_set_groups(VF_LIBRARY_DEFAULT);
+    KT_TRUE(KeTestSpinLock(&lock));
 }

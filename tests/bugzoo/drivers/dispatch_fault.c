@@ -1,13 +1,18 @@
 /* Bugs in a dispatch routine, run for a client's DeviceIoControl: the
  * routine runs in the client's thread, inside its system call, so an
  * exception no handler catches is SYSTEM_SERVICE_EXCEPTION (0x3B), P1 the
- * exception; a wild system-space pointer is 0x50 there as anywhere.
+ * exception; a wild system-space pointer is 0x50 there as anywhere; a
+ * return holding a spin lock, at DISPATCH_LEVEL, is Driver Verifier's
+ * 0xC9/0x05 in IoCallDriver, charged to the statement that raised the IRQL.
  *   ntbox run dispatch_fault.c --client ../client.c ZooFault IOCTL */
 #include <ntddk.h>
 
 #define IOCTL_ZOO_NULL CTL_CODE(0x8000, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_ZOO_WILD CTL_CODE(0x8000, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_ZOO_RAISE CTL_CODE(0x8000, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_ZOO_IRQL CTL_CODE(0x8000, 0x803, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+static KSPIN_LOCK g_Lock;
 
 typedef struct {
     LONG Requests;
@@ -31,6 +36,7 @@ static NTSTATUS ZooDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     DEVICE_STATE *state = NULL; /* the device extension, had it asked for one */
     volatile ULONG *wild = (volatile ULONG *)(ULONG_PTR)0xFFFFF80012345678ULL;
+    KIRQL old;
     UNREFERENCED_PARAMETER(DeviceObject);
 
     switch (IoGetCurrentIrpStackLocation(Irp)->Parameters.DeviceIoControl.IoControlCode) {
@@ -42,6 +48,9 @@ static NTSTATUS ZooDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         break;
     case IOCTL_ZOO_RAISE:
         ExRaiseStatus(STATUS_INVALID_DEVICE_REQUEST); /* BUG-RAISE: nobody handles it */
+        break;
+    case IOCTL_ZOO_IRQL:
+        KeAcquireSpinLock(&g_Lock, &old); /* BUG-IRQL: never released: the routine returns at DISPATCH_LEVEL */
         break;
     }
     return Complete(Irp, STATUS_SUCCESS);
@@ -61,6 +70,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     PDEVICE_OBJECT device;
     UNREFERENCED_PARAMETER(RegistryPath);
 
+    KeInitializeSpinLock(&g_Lock);
     DriverObject->DriverUnload = ZooUnload;
     DriverObject->MajorFunction[IRP_MJ_CREATE] = ZooCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = ZooCreateClose;

@@ -3,30 +3,7 @@
  * initializes through the load configuration, as Windows does for
  * __security_cookie. Overrun then overflows a stack buffer, so the
  * function's check calls __stack_chk_fail: bugcheck 0xF7. */
-#include <ntddk.h>
-
-#define LINKER_DEFAULT_COOKIE 0x2B992DDFA232ULL
-
-/* mingw takes this from libssp, which a driver linked with -nostdlib lacks. */
-ULONG_PTR __stack_chk_guard = LINKER_DEFAULT_COOKIE;
-
-/* IMAGE_LOAD_CONFIG_DIRECTORY64 up to SecurityCookie and the SEH fields
- * after it; the build points the image's load configuration directory here. */
-typedef struct {
-    ULONG Size, TimeDateStamp;
-    USHORT MajorVersion, MinorVersion;
-    ULONG GlobalFlagsClear, GlobalFlagsSet, CriticalSectionDefaultTimeout;
-    ULONGLONG DeCommitFreeBlockThreshold, DeCommitTotalFreeThreshold, LockPrefixTable, MaximumAllocationSize,
-        VirtualMemoryThreshold, ProcessAffinityMask;
-    ULONG ProcessHeapFlags;
-    USHORT CSDVersion, DependentLoadFlags;
-    ULONGLONG EditList, SecurityCookie, SEHandlerTable, SEHandlerCount;
-} LOAD_CONFIG_DIRECTORY64;
-
-const LOAD_CONFIG_DIRECTORY64 _load_config_used = {
-    sizeof(LOAD_CONFIG_DIRECTORY64), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    (ULONGLONG)&__stack_chk_guard, 0, 0,
-};
+#include "stack_guard.h"
 
 static void Overrun(const char *text)
 {
