@@ -9,9 +9,10 @@
  * then ends as if it had called PsTerminateSystemThread(STATUS_SUCCESS).
  * Ending checks what Windows checks as a thread exits: IRQL back at
  * PASSIVE_LEVEL and no critical or guarded region, mutex or fast mutex
- * still held, else bug check 0x20 KERNEL_APC_PENDING_DURING_EXIT. Then the
- * object is signalled (the unload pattern's wait ends) and the thread's
- * own reference goes.
+ * still held, else bug check 0x20 KERNEL_APC_PENDING_DURING_EXIT. Then,
+ * for every thread that ends, the I/O requests it left pending are
+ * cancelled (io_cancel_thread_io), the object is signalled (the unload
+ * pattern's wait ends) and the thread's own reference goes.
  *
  * Surprises: a thread's id is taken on the thread itself (ps_thread_id,
  * the id PsGetCurrentThreadId returns), so PsCreateSystemThread waits for
