@@ -1,7 +1,9 @@
 /* tests/io/test_thread_io.c: what becomes of a thread's requests: a thread
  * that ends with a request pending has it cancelled (its cancel routine
- * runs on the ending thread, in its process), or, when no driver completes
- * it within the I/O manager's wait, disassociated with a warning; a request
+ * runs on the ending thread, in its process; a system thread's too), or,
+ * when no driver completes it within the I/O manager's wait, disassociated
+ * with a warning; one completed elsewhere during its cancel is freed only
+ * after IoCancelIrp returns; a request
  * holds its file until it is finished, so IRP_MJ_CLOSE waits for it; and
  * the requests on a synchronous file run one at a time, in position order. */
 #include "devtest.h"
@@ -37,11 +39,11 @@ static VOID NTAPI hold_cancel(PDEVICE_OBJECT device, PIRP irp)
     IoCompleteRequest(irp, IO_NO_INCREMENT);
 }
 
-static NTSTATUS NTAPI hold_read(PDEVICE_OBJECT device, PIRP irp)
+static NTSTATUS NTAPI hold_request(PDEVICE_OBJECT device, PIRP irp)
 {
     (void)device;
     pthread_mutex_lock(&dt_lock);
-    dt_log("read");
+    dt_log(dt_major_name(IoGetCurrentIrpStackLocation(irp)->MajorFunction));
     pthread_mutex_unlock(&dt_lock);
     hold.read_thread = PsGetCurrentThreadId();
     hold.read_process = PsGetCurrentProcessId();
@@ -56,7 +58,8 @@ static void hold_setup(BOOLEAN cancelable)
 {
     if (!hold_driver) {
         hold_driver = dt_driver("DtHold");
-        hold_driver->MajorFunction[IRP_MJ_READ] = hold_read;
+        hold_driver->MajorFunction[IRP_MJ_READ] = hold_request;
+        hold_driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = hold_request;
         hold_device = dt_device(hold_driver, L"\\Device\\DtHold", 0, FALSE);
     }
     dt_reset();
@@ -117,6 +120,106 @@ KT_TEST(thread_exit_cancels_its_pending_requests)
     KT_EQ_STR(dt.log, "create read");
     NtClose(r.h);
     KT_EQ_STR(dt.log, "create read cleanup close");
+    dt_client_leave(r.process);
+}
+
+/* A system thread's requests are the thread's too: one built with
+ * IoBuildDeviceIoControlRequest and left pending as the thread returns is
+ * cancelled then, in the System process; its completion no longer writes
+ * the status block and event that lived on the ended thread's stack. */
+static VOID NTAPI ioctl_and_return(PVOID context)
+{
+    KEVENT event;
+    IO_STATUS_BLOCK iosb;
+    NTSTATUS *status = context;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    PIRP irp = IoBuildDeviceIoControlRequest(CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_NEITHER, FILE_ANY_ACCESS),
+                                             hold_device, NULL, 0, NULL, 0, FALSE, &event, &iosb);
+    *status = irp ? IoCallDriver(hold_device, irp) : STATUS_INSUFFICIENT_RESOURCES;
+}
+
+KT_TEST(system_thread_end_cancels_its_requests)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    HANDLE handle;
+    PVOID thread;
+    hold_setup(TRUE);
+
+    KT_REQUIRE(KT_EQ_STATUS(PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, ioctl_and_return,
+                                                 &status),
+                            STATUS_SUCCESS));
+    KT_REQUIRE(KT_EQ_STATUS(ObReferenceObjectByHandle(handle, SYNCHRONIZE, *PsThreadType, KernelMode, &thread, NULL),
+                            STATUS_SUCCESS));
+    KT_EQ_STATUS(KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    KT_EQ_STATUS(status, STATUS_PENDING);
+    KT_TRUE(hold.cancelled);
+    KT_EQ_PTR(hold.cancel_thread, hold.read_thread);
+    KT_EQ_PTR(hold.cancel_process, (HANDLE)4);
+    KT_EQ_STR(dt.log, "ioctl");
+    ObDereferenceObject(thread);
+    ZwClose(handle);
+}
+
+/* An orphan completed on another thread while the ending thread's
+ * IoCancelIrp is still running (the cancel routine hands it to a worker
+ * and waits for it) is not freed under IoCancelIrp's feet: the ending
+ * thread frees it once IoCancelIrp has returned. */
+static struct {
+    PIRP irp;
+    KEVENT go, done;
+    SHORT type_after_completion;
+} handoff;
+
+static void *handoff_worker(void *arg)
+{
+    (void)arg;
+    KeWaitForSingleObject(&handoff.go, Executive, KernelMode, FALSE, NULL);
+    handoff.irp->IoStatus.Status = STATUS_CANCELLED;
+    IoCompleteRequest(handoff.irp, IO_NO_INCREMENT);
+    KeSetEvent(&handoff.done, IO_NO_INCREMENT, FALSE);
+    return NULL;
+}
+
+static VOID NTAPI handoff_cancel(PDEVICE_OBJECT device, PIRP irp)
+{
+    (void)device;
+    IoReleaseCancelSpinLock(irp->CancelIrql);
+    hold.cancelled = TRUE;
+    handoff.irp = irp;
+    KeSetEvent(&handoff.go, IO_NO_INCREMENT, FALSE);
+    KeWaitForSingleObject(&handoff.done, Executive, KernelMode, FALSE, NULL);
+    handoff.type_after_completion = irp->Type;
+}
+
+static NTSTATUS NTAPI handoff_read(PDEVICE_OBJECT device, PIRP irp)
+{
+    (void)device;
+    hold.held = irp;
+    IoMarkIrpPending(irp);
+    IoSetCancelRoutine(irp, handoff_cancel);
+    return STATUS_PENDING;
+}
+
+KT_TEST(orphan_completed_during_its_cancel_is_freed_after_it)
+{
+    struct requester r = { .process = dt_client_enter() };
+    pthread_t worker;
+    hold_setup(FALSE);
+    KeInitializeEvent(&handoff.go, NotificationEvent, FALSE);
+    KeInitializeEvent(&handoff.done, NotificationEvent, FALSE);
+    hold_driver->MajorFunction[IRP_MJ_READ] = handoff_read;
+    KT_REQUIRE(KT_EQ_STATUS(dt_open_as(UserMode, L"\\Device\\DtHold", FILE_READ_DATA, 0, &r.h), STATUS_SUCCESS));
+    pthread_create(&worker, NULL, handoff_worker, NULL);
+
+    run_requester(&r);
+    pthread_join(worker, NULL);
+    KT_TRUE(hold.cancelled);
+    KT_EQ_INT(handoff.type_after_completion, IO_TYPE_IRP);
+    KT_EQ_INT(hold.held->Type, 0); /* freed now (ntbox parks freed IRPs a while) */
+    KT_EQ_HEX(r.iosb.Status, 0x12345678);
+    NtClose(r.h);
+    KT_EQ_STR(dt.log, "create cleanup close");
+    hold_driver->MajorFunction[IRP_MJ_READ] = hold_request;
     dt_client_leave(r.process);
 }
 
@@ -266,6 +369,6 @@ KT_TEST(synchronous_file_requests_are_serialised)
     KT_EQ_INT(file->Waiters, 0);
     KT_EQ_INT(file->Busy, FALSE);
     NtClose(first.h);
-    hold_driver->MajorFunction[IRP_MJ_READ] = hold_read;
+    hold_driver->MajorFunction[IRP_MJ_READ] = hold_request;
     dt_client_leave(client);
 }
