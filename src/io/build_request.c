@@ -15,14 +15,20 @@
 
 #include "ke/bugcheck.h"
 
-static PIRP io_build_irp(PDEVICE_OBJECT device, UCHAR major, PIO_STATUS_BLOCK iosb)
+/* synchronous: on the thread's IRP list, as Windows queues the requests
+ * of IoBuildDeviceIoControlRequest and IoBuildSynchronousFsdRequest (an
+ * asynchronous FSD request is not: the thread may end before it does). */
+static PIRP io_build_irp(PDEVICE_OBJECT device, UCHAR major, PIO_STATUS_BLOCK iosb, bool synchronous)
 {
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (irp) {
         IoGetNextIrpStackLocation(irp)->MajorFunction = major;
         irp->RequestorMode = KernelMode;
         irp->UserIosb = iosb;
-        irp->Tail.Overlay.Thread = io_irp_thread();
+        if (synchronous)
+            io_irp_queue(irp);
+        else
+            irp->Tail.Overlay.Thread = io_irp_thread();
     }
     return irp;
 }
@@ -53,7 +59,7 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
     const void *at = __builtin_return_address(0);
     PIRP irp = io_build_irp(DeviceObject,
                             InternalDeviceIoControl ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL,
-                            IoStatusBlock);
+                            IoStatusBlock, true);
     if (!irp)
         return NULL;
     NTSTATUS status = io_irp_setup_ioctl(irp, IoControlCode, InputBuffer, InputBufferLength, OutputBuffer,
@@ -69,9 +75,9 @@ PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT Dev
  * IRP_MJ_PNP and IRP_MJ_POWER, Buffer, Length and StartingOffset are set
  * up as DeviceObject's DO_BUFFERED_IO / DO_DIRECT_IO flags ask. */
 static PIRP io_build_fsd(const char *routine, ULONG major, PDEVICE_OBJECT device, PVOID buffer, ULONG length,
-                         PLARGE_INTEGER offset, PIO_STATUS_BLOCK iosb, const void *at)
+                         PLARGE_INTEGER offset, PIO_STATUS_BLOCK iosb, bool synchronous, const void *at)
 {
-    PIRP irp = io_build_irp(device, (UCHAR)major, iosb);
+    PIRP irp = io_build_irp(device, (UCHAR)major, iosb, synchronous);
     if (!irp || major == IRP_MJ_FLUSH_BUFFERS || major == IRP_MJ_SHUTDOWN || major == IRP_MJ_PNP ||
         major == IRP_MJ_POWER)
         return irp;
@@ -88,7 +94,7 @@ PIRP NTAPI IoBuildSynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT Devi
                                         PLARGE_INTEGER StartingOffset, PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock)
 {
     PIRP irp = io_build_fsd("IoBuildSynchronousFsdRequest", MajorFunction, DeviceObject, Buffer, Length,
-                            StartingOffset, IoStatusBlock, __builtin_return_address(0));
+                            StartingOffset, IoStatusBlock, true, __builtin_return_address(0));
     if (irp)
         irp->UserEvent = Event;
     return irp;
@@ -102,5 +108,5 @@ PIRP NTAPI IoBuildAsynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT Dev
                                          ULONG Length, PLARGE_INTEGER StartingOffset, PIO_STATUS_BLOCK IoStatusBlock)
 {
     return io_build_fsd("IoBuildAsynchronousFsdRequest", MajorFunction, DeviceObject, Buffer, Length,
-                        StartingOffset, IoStatusBlock, __builtin_return_address(0));
+                        StartingOffset, IoStatusBlock, false, __builtin_return_address(0));
 }

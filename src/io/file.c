@@ -48,7 +48,6 @@ static NTSTATUS io_send_file_irp(PFILE_OBJECT file, UCHAR major, ULONG irp_flags
     irp->UserIosb = packet ? &packet->iosb : &iosb;
     irp->UserEvent = &done;
     irp->Tail.Overlay.OriginalFileObject = file;
-    irp->Tail.Overlay.Thread = io_irp_thread();
     PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
     next->MajorFunction = major;
     next->Flags = (UCHAR)stack_flags;
@@ -62,6 +61,7 @@ static NTSTATUS io_send_file_irp(PFILE_OBJECT file, UCHAR major, ULONG irp_flags
         next->Parameters.Create.ShareAccess = (USHORT)packet->share_access;
         next->Parameters.Create.EaLength = packet->ea_length;
     }
+    io_irp_queue(irp);
     if (IoCallDriver(top, irp) == STATUS_PENDING)
         KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
     return packet ? packet->iosb.Status : iosb.Status;

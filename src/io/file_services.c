@@ -3,9 +3,12 @@
  * the top of the file's device stack, the status out. The handle must
  * grant what the request needs (FILE_READ_DATA to read, FILE_WRITE_DATA
  * to write, the access an I/O control code names). On a synchronous file
- * (FILE_SYNCHRONOUS_IO_*) the service waits for the request and returns
- * its final status; otherwise STATUS_PENDING means it is still running,
- * and the caller's event (or the file's) is signalled when it ends. */
+ * (FILE_SYNCHRONOUS_IO_*) requests are serialised by the file object lock
+ * (one at a time, in the file's position order) and the service waits for
+ * each and returns its final status; otherwise STATUS_PENDING means it is
+ * still running, and the caller's event (or the file's) is signalled when
+ * it ends. A request holds its file (and event) until it is finished, so
+ * IRP_MJ_CLOSE waits for the requests still running. */
 #include "io/file.h"
 
 #include "base/safe_read.h"
@@ -49,11 +52,92 @@ static NTSTATUS io_transfer_offset(PFILE_OBJECT file, const LARGE_INTEGER *given
     return STATUS_SUCCESS;
 }
 
+/* The file object lock of a synchronous file (IopAcquireFileObjectLock):
+ * one request at a time per file object, held from before the position is
+ * read until the request has ended and the position is moved; the others
+ * wait on file->Lock, counted in file->Waiters. */
+static void io_file_lock(PFILE_OBJECT file)
+{
+    __atomic_add_fetch(&file->Waiters, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_exchange_n(&file->Busy, TRUE, __ATOMIC_ACQUIRE))
+        KeWaitForSingleObject(&file->Lock, Executive, KernelMode, FALSE, NULL);
+    __atomic_sub_fetch(&file->Waiters, 1, __ATOMIC_ACQ_REL);
+}
+
+static void io_file_unlock(PFILE_OBJECT file)
+{
+    __atomic_store_n(&file->Busy, FALSE, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&file->Waiters, __ATOMIC_ACQUIRE))
+        KeSetEvent(&file->Lock, IO_NO_INCREMENT, FALSE);
+}
+
+/* Builds and sends the request on a referenced file; synchronous: the
+ * file is locked by the caller, the request waited for. An asynchronous
+ * request takes the caller's references on the file and event with it
+ * (io_irp_finish drops them); a synchronous one adds its own on the file. */
+static NTSTATUS io_file_send(PFILE_OBJECT file, PKEVENT event, PIO_STATUS_BLOCK iosb, const struct io_request *r,
+                             KPROCESSOR_MODE mode, BOOLEAN synchronous, BOOLEAN *sent)
+{
+    LARGE_INTEGER offset = { 0 };
+    NTSTATUS status;
+
+    if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE) {
+        status = io_transfer_offset(file, r->offset, mode, &offset);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
+    PDEVICE_OBJECT device = io_device_top(file->DeviceObject);
+    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
+    if (!irp)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+    next->MajorFunction = r->major;
+    next->MinorFunction = r->minor;
+    next->FileObject = file;
+    if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE)
+        status = io_irp_setup_read_write(irp, device, r->major, r->out, r->out_len, &offset, mode, NULL);
+    else
+        status = io_irp_setup_ioctl(irp, r->code, r->in, r->in_len, r->out, r->out_len, mode, NULL);
+    if (!NT_SUCCESS(status)) {
+        IoFreeIrp(irp);
+        return status;
+    }
+    IO_STATUS_BLOCK result = { 0 };
+    KEVENT done;
+    irp->RequestorMode = mode;
+    irp->Tail.Overlay.OriginalFileObject = file;
+    if (synchronous) {
+        KeInitializeEvent(&done, NotificationEvent, FALSE);
+        irp->Flags |= IRP_SYNCHRONOUS_API;
+        irp->UserIosb = &result;
+        irp->UserEvent = &done;
+        ob_reference_object(file);
+    } else {
+        KeClearEvent(&file->Event);
+        irp->UserIosb = iosb;
+        irp->UserEvent = event ? event : &file->Event;
+    }
+    io_irp_queue(irp);
+    *sent = TRUE;
+    status = IoCallDriver(device, irp);
+    if (!synchronous)
+        return status;
+    if (status == STATUS_PENDING)
+        KeWaitForSingleObject(&done, Executive, mode, FALSE, NULL);
+    if (NT_SUCCESS(result.Status) && (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE))
+        file->CurrentByteOffset.QuadPart = offset.QuadPart + (LONGLONG)result.Information;
+    mm_safe_write(iosb, &result, sizeof result);
+    if (event)
+        KeSetEvent(event, IO_NO_INCREMENT, FALSE);
+    return result.Status;
+}
+
 static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_BLOCK iosb,
                                 const struct io_request *r, KPROCESSOR_MODE mode)
 {
     PFILE_OBJECT file;
     PKEVENT event = NULL;
+    BOOLEAN sent = FALSE;
     ACCESS_MASK access = r->major == IRP_MJ_READ ? FILE_READ_DATA :
                          r->major == IRP_MJ_WRITE ? FILE_WRITE_DATA : io_control_access(r->code);
 
@@ -72,61 +156,16 @@ static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_B
         KeClearEvent(event);
     }
     BOOLEAN synchronous = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
-    LARGE_INTEGER offset = { 0 };
-    if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE) {
-        status = io_transfer_offset(file, r->offset, mode, &offset);
-        if (!NT_SUCCESS(status))
-            goto out;
-    }
-
-    PDEVICE_OBJECT device = io_device_top(file->DeviceObject);
-    PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
-    if (!irp) {
-        status = STATUS_INSUFFICIENT_RESOURCES;
-        goto out;
-    }
-    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
-    next->MajorFunction = r->major;
-    next->MinorFunction = r->minor;
-    next->FileObject = file;
-    if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE)
-        status = io_irp_setup_read_write(irp, device, r->major, r->out, r->out_len, &offset, mode, NULL);
-    else
-        status = io_irp_setup_ioctl(irp, r->code, r->in, r->in_len, r->out, r->out_len, mode, NULL);
-    if (!NT_SUCCESS(status)) {
-        IoFreeIrp(irp);
-        goto out;
-    }
-    IO_STATUS_BLOCK result = { 0 };
-    KEVENT done;
-    irp->RequestorMode = mode;
-    irp->Tail.Overlay.OriginalFileObject = file;
-    irp->Tail.Overlay.Thread = io_irp_thread();
-    if (synchronous) {
-        KeInitializeEvent(&done, NotificationEvent, FALSE);
-        irp->Flags |= IRP_SYNCHRONOUS_API;
-        irp->UserIosb = &result;
-        irp->UserEvent = &done;
-    } else {
-        KeClearEvent(&file->Event);
-        irp->UserIosb = iosb;
-        irp->UserEvent = event ? event : &file->Event;
-    }
-    status = IoCallDriver(device, irp);
-    if (synchronous) {
-        if (status == STATUS_PENDING)
-            KeWaitForSingleObject(&done, Executive, mode, FALSE, NULL);
-        status = result.Status;
-        if (NT_SUCCESS(status) && (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE))
-            file->CurrentByteOffset.QuadPart = offset.QuadPart + (LONGLONG)result.Information;
-        mm_safe_write(iosb, &result, sizeof result);
+    if (synchronous)
+        io_file_lock(file);
+    status = io_file_send(file, event, iosb, r, mode, synchronous, &sent);
+    if (synchronous)
+        io_file_unlock(file);
+    if (synchronous || !sent) {
         if (event)
-            KeSetEvent(event, IO_NO_INCREMENT, FALSE);
+            ob_dereference_object(event);
+        ob_dereference_object(file);
     }
-out:
-    if (event)
-        ob_dereference_object(event);
-    ob_dereference_object(file);
     return status;
 }
 

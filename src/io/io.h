@@ -14,7 +14,7 @@
  *   irp->RequestorMode = UserMode;
  *   irp->UserIosb = iosb;                                      // written at completion
  *   irp->UserEvent = event;                                    // signalled at completion
- *   irp->Tail.Overlay.Thread = io_irp_thread();                // the I/O manager finishes it
+ *   io_irp_queue(irp);                                         // the I/O manager finishes it
  *   status = IoCallDriver(device, irp);                        // wait on the event if STATUS_PENDING
  *
  * Once the drivers complete it (IoCompleteRequest, every completion routine
@@ -28,6 +28,8 @@
 
 #include <ntddk.h>
 
+#include <stdbool.h>
+
 /* Driver Verifier's I/O verification bug check; ntbox runs with it on. */
 #define DRIVER_VERIFIER_IOMANAGER_VIOLATION 0xC9
 
@@ -35,9 +37,29 @@
 #define IO_TAG_SYSTEM_BUFFER 'BSYS'
 
 /* What the I/O manager puts in Tail.Overlay.Thread for a request made by
- * the current thread (until ntbox has thread objects, the thread's
- * dispatcher wait state: non-NULL and unique among live threads). */
+ * the current thread: its ETHREAD. */
 PETHREAD io_irp_thread(void);
+
+/* Tail.Overlay.Thread = io_irp_thread(), and the IRP on that thread's IRP
+ * list (IRP.ThreadListEntry) until it is finished or freed: a request the
+ * thread must not outlive (io_cancel_thread_io). */
+void io_irp_queue(PIRP irp);
+
+/* Takes the IRP off its thread's list (nothing if it is on none). True
+ * when its requester is gone: the thread ended while the IRP ran (an
+ * orphan being cancelled, or one disassociated from it), so its completion
+ * must not write the requester's status block, buffers or event. */
+bool io_irp_dequeue(PIRP irp);
+
+/* For IoFreeIrp: true when the IRP must not be freed yet because an ending
+ * thread is calling IoCancelIrp on it; that thread frees it afterwards. */
+bool io_irp_free_deferred(PIRP irp);
+
+/* The thread is ending (called by ps as Windows' thread exit calls
+ * IoCancelThreadIo): every request on its list is cancelled, and waited
+ * for a bounded time; those still running after it are disassociated from
+ * the thread, with a warning (see io/thread_irp.c). */
+void io_cancel_thread_io(PETHREAD thread);
 
 /* Buffers an I/O control request into irp, by the control code's
  * METHOD_*, exactly as the I/O manager does, and fills the next stack
@@ -97,11 +119,17 @@ void io_irp_copy_back(PIRP irp);
  *   2. io_irp_free_buffers;
  *   3. *UserIosb = IoStatus (when UserIosb is set);
  *   4. KeSetEvent(UserEvent) (when set);
- *   5. the IRP is freed.
+ *   5. the IRP is freed (and off its thread's list);
+ *   6. a system service's request (Tail.Overlay.OriginalFileObject set,
+ *      not a create, cleanup or close) drops the references it held: the
+ *      caller's event object (when not IRP_SYNCHRONOUS_API and not the
+ *      file's own event) and the file object.
  * For RequestorMode UserMode, the copies into the caller's memory (1, 3)
  * cannot fault: a copy-back that fails makes the status
  * STATUS_ACCESS_VIOLATION, a status block that cannot be written is
- * skipped. Called by IofCompleteRequest; services do not call it. */
+ * skipped. When the requesting thread has ended (io_irp_dequeue), 1, 3
+ * and 4 are skipped. Called by IofCompleteRequest; services do not call
+ * it. */
 void io_irp_finish(PIRP irp);
 
 #endif

@@ -38,11 +38,6 @@ static void io_irp_release(PIRP irp)
     free(oldest);
 }
 
-PETHREAD io_irp_thread(void)
-{
-    return (PETHREAD)ke_thread_current();
-}
-
 /* Zero-fills PacketSize bytes and sets Type, Size, StackCount,
  * CurrentLocation = StackSize + 1, an empty ThreadListEntry and
  * CurrentStackLocation one past the last stack location (WDK,
@@ -77,9 +72,11 @@ PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
 
 /* Reinitializes an IRP from IoAllocateIrp for another request: as
  * IoInitializeIrp with its Size and StackCount, AllocationFlags kept,
- * IoStatus.Status = Iostatus (WDK, IoReuseIrp). */
+ * IoStatus.Status = Iostatus (WDK, IoReuseIrp). One the I/O manager built
+ * for a thread leaves that thread's list. */
 VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
 {
+    io_irp_dequeue(Irp);
     UCHAR allocation_flags = Irp->AllocationFlags;
     IoInitializeIrp(Irp, Irp->Size, Irp->StackCount);
     Irp->AllocationFlags = allocation_flags;
@@ -101,6 +98,9 @@ VOID NTAPI IoFreeIrp(PIRP Irp)
         ke_bugcheck(DRIVER_VERIFIER_IOMANAGER_VIOLATION, 0x01, (ULONG_PTR)Irp, 0, 0, at,
                     "IoFreeIrp(0x%016llx): Type is %d, not IO_TYPE_IRP (6): %s.", (unsigned long long)(ULONG_PTR)Irp,
                     Irp->Type, Irp->Type ? "this is not an IRP" : "the IRP was already freed");
+    io_irp_dequeue(Irp);
+    if (io_irp_free_deferred(Irp))
+        return;
     if (Irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE)
         io_irp_release(Irp);
     else

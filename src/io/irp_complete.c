@@ -21,6 +21,7 @@
 #include "ke/irql.h"
 #include "loader/symbols.h"
 #include "mm/mm.h"
+#include "ob/ob.h"
 #include "verifier/verifier.h"
 
 #define MULTIPLE_IRP_COMPLETE_REQUESTS 0x44
@@ -122,17 +123,31 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 
 void io_irp_finish(PIRP irp)
 {
-    io_irp_copy_back(irp);
+    bool requester_gone = io_irp_dequeue(irp);
+    PFILE_OBJECT file = irp->Tail.Overlay.OriginalFileObject;
+    /* A system service's request holds its file, and the caller's event
+     * when it has one of its own, until it is finished; a create, cleanup or
+     * close holds nothing. */
+    bool holds = file && !(irp->Flags & (IRP_CREATE_OPERATION | IRP_CLOSE_OPERATION));
+    PKEVENT held_event = holds && irp->UserEvent && irp->UserEvent != &file->Event &&
+                                 !(irp->Flags & IRP_SYNCHRONOUS_API) ? irp->UserEvent : NULL;
+
+    if (!requester_gone)
+        io_irp_copy_back(irp);
     io_irp_free_buffers(irp);
-    if (irp->UserIosb) {
+    if (irp->UserIosb && !requester_gone) {
         if (irp->RequestorMode == UserMode)
             mm_safe_write(irp->UserIosb, &irp->IoStatus, sizeof irp->IoStatus);
         else
             *irp->UserIosb = irp->IoStatus;
     }
-    if (irp->UserEvent)
+    if (irp->UserEvent && !requester_gone)
         KeSetEvent(irp->UserEvent, IO_NO_INCREMENT, FALSE);
     IoFreeIrp(irp);
+    if (held_event)
+        ob_dereference_object(held_event);
+    if (holds)
+        ob_dereference_object(file);
 }
 
 /* IoSetCompletionRoutineEx's context, freed once the routine has run. */

@@ -76,10 +76,11 @@ static void ke_timer_enqueue(struct ke_timer_entry *entry)
 }
 
 /* Under ke_timer_mutex: the first timer is due. It is set again or
- * forgotten, signalled, and only then is its DPC queued: as on Windows, a
- * timer's waiters are released before its DPC can run, so a DPC routine
- * (or whoever it wakes) sees the timer signalled. A waiter released may
- * free the timer at once, so nothing touches it after the signal. */
+ * forgotten, then, as Windows expires a timer, signalled and its DPC
+ * queued, both under the dispatcher lock: a waiter released (which may
+ * free the timer and its DPC at once) and the DPC itself run only once it
+ * is released, so the DPC always finds the timer signalled and nothing
+ * touches either afterwards. */
 static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
 {
     PKTIMER timer = entry->timer;
@@ -96,14 +97,13 @@ static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
         timer->TimerListEntry.Flink = NULL;
         free(entry);
     }
+    KeQuerySystemTimePrecise(&system_time);
     ke_dispatcher_lock();
     timer->Header.SignalState = 1;
     ke_dispatcher_signal(&timer->Header);
-    ke_dispatcher_unlock();
-    if (dpc) {
-        KeQuerySystemTimePrecise(&system_time);
+    if (dpc)
         ke_dpc_insert(dpc, (PVOID)(ULONG_PTR)system_time.LowPart, (PVOID)(ULONG_PTR)(ULONG)system_time.HighPart, at);
-    }
+    ke_dispatcher_unlock();
 }
 
 static void *ke_timer_thread(void *arg)

@@ -39,33 +39,62 @@ bool ldr_export_module_known(const char *module)
     return false;
 }
 
+bool ldr_export_user_mode(const struct ldr_export *e)
+{
+    static const char *const user_modules[] = { "kernel32.dll", "advapi32.dll" };
+    for (size_t i = 0; i < sizeof user_modules / sizeof user_modules[0]; i++)
+        if (strcasecmp(e->module, user_modules[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Appends ", item" (or the first item) to a list; on failure to grow, the
+ * text stays as it was. */
+static void ldr_list_append(char **text, size_t *len, bool first, const char *item)
+{
+    size_t add = strlen(item) + (first ? 0 : 2);
+    char *grown = realloc(*text, *len + add + 1);
+    if (!grown)
+        return;
+    *text = grown;
+    snprintf(*text + *len, add + 1, "%s%s", first ? "" : ", ", item);
+    *len += add;
+}
+
 void ldr_missing_add(struct ldr_missing *m, const char *module, const char *name, unsigned ordinal)
 {
     char item[512];
     bool qualify = module && strcasecmp(module, "ntoskrnl.exe") != 0;
+    const struct ldr_export *e = name ? ldr_export_find(module, name) : ldr_export_find_ordinal(module, ordinal);
 
     if (name)
         snprintf(item, sizeof item, "%s%s%s", qualify ? module : "", qualify ? "!" : "", name);
     else
         snprintf(item, sizeof item, "%s!#%u", module ? module : "?", ordinal);
-    size_t add = strlen(item) + (m->count ? 2 : 0);
-    char *grown = realloc(m->text, m->len + add + 1);
-    if (!grown)
-        return; /* the count still tells how many */
-    m->text = grown;
-    snprintf(m->text + m->len, add + 1, "%s%s", m->count ? ", " : "", item);
-    m->len += add;
+    ldr_list_append(&m->text, &m->len, m->count == 0, item);
     m->count++;
+    if (e && ldr_export_user_mode(e)) {
+        snprintf(item, sizeof item, "%s (%s)", e->name, e->module);
+        ldr_list_append(&m->user_text, &m->user_len, m->user_count == 0, item);
+        m->user_count++;
+    }
 }
 
 void ldr_missing_message(const struct ldr_missing *m, const char *driver, const char *hint, char *err, size_t errn)
 {
-    snprintf(err, errn, "%s imports %u routine%s ntbox does not provide: %s%s", driver, m->count,
-             m->count == 1 ? "" : "s", m->text ? m->text : "", hint);
+    int n = snprintf(err, errn, "%s imports %u routine%s ntbox does not provide: %s", driver, m->count,
+                     m->count == 1 ? "" : "s", m->text ? m->text : "");
+    if (m->user_count && n >= 0 && (size_t)n < errn)
+        n += snprintf(err + n, errn - (size_t)n, "; %s %s user-mode API%s, for client programs, not available "
+                      "to drivers", m->user_text ? m->user_text : "", m->user_count == 1 ? "is a" : "are",
+                      m->user_count == 1 ? "" : "s");
+    if (n >= 0 && (size_t)n < errn)
+        snprintf(err + n, errn - (size_t)n, "%s", hint);
 }
 
 void ldr_missing_free(struct ldr_missing *m)
 {
     free(m->text);
+    free(m->user_text);
     memset(m, 0, sizeof *m);
 }

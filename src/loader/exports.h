@@ -41,22 +41,32 @@ const struct ldr_export *ldr_export_find_ordinal(const char *module, unsigned or
 /* Whether the table has rows for module: the modules ntbox stands in for. */
 bool ldr_export_module_known(const char *module);
 
+/* Whether the row is the client API's (kernel32.dll, advapi32.dll): what
+ * user-mode programs link, never drivers. Both loaders refuse a driver
+ * that imports one, as a missing import. */
+bool ldr_export_user_mode(const struct ldr_export *e);
+
 /* The list of imports a driver needs and ntbox lacks, for the load error
  * "NAME imports N routines ntbox does not provide: A, B, ...": every name,
  * however many. Names from ntoskrnl.exe are bare; others are qualified as
- * WinDbg shows them ("fltmgr.sys!FltRegisterFilter"). */
+ * WinDbg shows them ("fltmgr.sys!FltRegisterFilter"). Those that are
+ * user-mode APIs are listed again, with their module, to say so. */
 struct ldr_missing {
     char *text;         /* "A, B, ..." (malloc'd), or NULL when none */
     size_t len;
     unsigned count;
+    char *user_text;    /* "CreateFileW (kernel32.dll), ...", or NULL */
+    size_t user_len;
+    unsigned user_count;
 };
 
 /* Adds module!name (module NULL for a native image's import; name NULL for
  * an import by ordinal). */
 void ldr_missing_add(struct ldr_missing *m, const char *module, const char *name, unsigned ordinal);
 
-/* Fills err with "DRIVER imports N routine(s) ntbox does not provide: LIST"
- * followed by hint (may be ""). */
+/* Fills err with "DRIVER imports N routine(s) ntbox does not provide: LIST",
+ * then "; A (kernel32.dll), ... are user-mode APIs, for client programs,
+ * not available to drivers" when some are, then hint (may be ""). */
 void ldr_missing_message(const struct ldr_missing *m, const char *driver, const char *hint, char *err, size_t errn);
 
 void ldr_missing_free(struct ldr_missing *m);

@@ -24,13 +24,15 @@
  * resolves to that implementation inside ntbox: never to the host C library,
  * whose ABI and semantics are not the kernel's (a C runtime routine the
  * table maps to an rtl_crt_ routine is provided to .sys drivers only; native
- * drivers link their C runtime from src/crt). */
+ * drivers link their C runtime from src/crt). The client API (CreateFileW,
+ * DeviceIoControl...) resolves inside ntbox too, for client programs: a
+ * driver importing it is refused all the same. */
 static void ldr_check_import(const char *name, void *ctx)
 {
     struct ldr_missing *missing = ctx;
     const struct ldr_export *e = ldr_export_find(NULL, name);
 
-    if (e && e->address && dlsym(RTLD_DEFAULT, name) == e->address)
+    if (e && e->address && !ldr_export_user_mode(e) && dlsym(RTLD_DEFAULT, name) == e->address)
         return;
     ldr_missing_add(missing, NULL, name, 0);
 }

@@ -83,7 +83,7 @@ static bool ldr_bind_import(void *ctx, const struct pe_import *imp)
         imp->name ? ldr_export_find(imp->module, imp->name) : ldr_export_find_ordinal(imp->module, imp->ordinal);
     uint64_t target;
 
-    if (e && e->address) {
+    if (e && e->address && !ldr_export_user_mode(e)) {
         target = (uintptr_t)e->address;
     } else {
         ldr_missing_add(&b->missing, imp->module, imp->name, imp->ordinal);

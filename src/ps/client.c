@@ -22,7 +22,8 @@ static void *ps_client_thread(void *arg)
     ps_process_attach(c->process);
     c->status = c->main_fn(c->argc, c->argv);
     fflush(stdout);
-    ps_process_attach(NULL);
+    /* Still in the client's process as the thread ends: the I/O manager
+     * cancels the requests it left pending there (ps/thread.c). */
     return NULL;
 }
 

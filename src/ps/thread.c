@@ -9,9 +9,10 @@
  * then ends as if it had called PsTerminateSystemThread(STATUS_SUCCESS).
  * Ending checks what Windows checks as a thread exits: IRQL back at
  * PASSIVE_LEVEL and no critical or guarded region, mutex or fast mutex
- * still held, else bug check 0x20 KERNEL_APC_PENDING_DURING_EXIT. Then the
- * object is signalled (the unload pattern's wait ends) and the thread's
- * own reference goes.
+ * still held, else bug check 0x20 KERNEL_APC_PENDING_DURING_EXIT. Then,
+ * for every thread that ends, the I/O requests it left pending are
+ * cancelled (io_cancel_thread_io), the object is signalled (the unload
+ * pattern's wait ends) and the thread's own reference goes.
  *
  * Surprises: a thread's id is taken on the thread itself (ps_thread_id,
  * the id PsGetCurrentThreadId returns), so PsCreateSystemThread waits for
@@ -23,6 +24,7 @@
 #include "ps/thread.h"
 
 #include "base/diag.h"
+#include "io/io.h"
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
 #include "loader/module.h"
@@ -50,6 +52,7 @@ struct _ETHREAD {
     PVOID context;
     NTSTATUS exit_status;
     LIST_ENTRY link;       /* in ps_threads while it runs */
+    LIST_ENTRY irps;       /* the I/O manager's requests it made (IrpList) */
     jmp_buf exit_jump;     /* PsTerminateSystemThread's way out */
 };
 
@@ -100,6 +103,7 @@ __attribute__((constructor(103))) static void ps_thread_init(void)
 static void ps_thread_setup(PETHREAD thread, PEPROCESS process, BOOLEAN system)
 {
     ke_thread_init(&thread->tcb);
+    InitializeListHead(&thread->irps);
     ob_reference_object(process);
     thread->process = process;
     thread->cid.UniqueProcess = (HANDLE)(ULONG_PTR)ps_process_id(process);
@@ -117,10 +121,12 @@ static void ps_thread_begin(PETHREAD thread)
     pthread_mutex_unlock(&ps_threads_lock);
 }
 
-/* On the ending host thread: no longer findable, signalled, and its own
+/* On the ending host thread: its requests still pending cancelled (in the
+ * process it ran in), then no longer findable, signalled, and its own
  * reference dropped (the object may go with it). */
 static void ps_thread_end(PETHREAD thread)
 {
+    io_cancel_thread_io(thread);
     pthread_mutex_lock(&ps_threads_lock);
     RemoveEntryList(&thread->link);
     pthread_mutex_unlock(&ps_threads_lock);
@@ -208,8 +214,8 @@ static void *ps_system_thread_main(void *arg)
         thread->exit_status = STATUS_SUCCESS;
         ps_thread_check_exit(thread, "returned", NULL);
     }
-    ps_process_attach(NULL);
     ps_thread_end(thread);
+    ps_process_attach(NULL);
     return NULL;
 }
 
@@ -348,6 +354,17 @@ NTKERNELAPI NTSTATUS NTAPI PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD *T
     }
     pthread_mutex_unlock(&ps_threads_lock);
     return status;
+}
+
+PLIST_ENTRY ps_thread_irp_list(PETHREAD thread)
+{
+    return &thread->irps;
+}
+
+void ps_thread_describe(PETHREAD thread, char *out, size_t n)
+{
+    snprintf(out, n, "thread %u of %s (process %u)", (unsigned)(ULONG_PTR)thread->cid.UniqueThread,
+             ps_process_name(thread->process), ps_process_id(thread->process));
 }
 
 bool ps_driver_threads_running(const struct ldr_module *m, char **text)

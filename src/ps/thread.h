@@ -12,6 +12,7 @@
 #include "ke/dispatcher.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ldr_module;
 
@@ -19,6 +20,14 @@ struct ldr_module;
  * attached to (System unless a client's), and returns its KTHREAD. The
  * object goes (signalled, unreferenced) when the host thread exits. */
 struct ke_thread *ps_thread_adopt(void);
+
+/* The thread's list of the requests it made that are still running (the
+ * I/O manager's, through IRP.ThreadListEntry; Windows' ETHREAD.IrpList).
+ * When the thread ends, io_cancel_thread_io cancels them first. */
+PLIST_ENTRY ps_thread_irp_list(PETHREAD thread);
+
+/* "thread 1008 of client.exe (process 1004)", for reports. */
+void ps_thread_describe(PETHREAD thread, char *out, size_t n);
 
 /* At a driver's unload: whether system threads whose start routine is in
  * the driver's image m are still running. If so, *text (malloc'd, the

@@ -11,6 +11,11 @@ expect_status 1
 expect_stderr_has "ntbox: missing_import imports 2 routines ntbox does not provide: IoNotARealRoutine, KeAlsoNotReal"
 ok "imports ntbox lacks are listed, all of them"
 
+run run tests/cli/drivers/user_api.c
+expect_status 1
+expect_stderr_has "ntbox: user_api imports 2 routines ntbox does not provide: DeviceIoControl, CreateFileW; DeviceIoControl (kernel32.dll), CreateFileW (kernel32.dll) are user-mode APIs, for client programs, not available to drivers"
+ok "the client API is not for drivers: importing it is refused, naming each routine"
+
 run run tests/cli/drivers/compile_error.c
 expect_status 1
 expect_stderr_has "this_is_not_declared"

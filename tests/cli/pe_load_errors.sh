@@ -12,6 +12,11 @@ expect_status 1
 expect_stderr_has "ntbox: missing_import imports 2 routines ntbox does not provide: IoNotARealRoutine, KeAlsoNotReal (\`ntbox run --allow-missing\` binds each to a stub that stops the run when called)"
 ok "imports ntbox lacks are listed, all of them"
 
+run run "$SYS/user_api.sys"
+expect_status 1
+expect_stderr_has "ntbox: user_api imports 2 routines ntbox does not provide: kernel32.dll!CreateFileW, kernel32.dll!DeviceIoControl; CreateFileW (kernel32.dll), DeviceIoControl (kernel32.dll) are user-mode APIs, for client programs, not available to drivers"
+ok "a .sys importing the client API from kernel32.dll is refused, naming each routine"
+
 run run "$SYS/allow_missing.sys"
 expect_status 1
 expect_stderr_has "ntbox: allow_missing imports 1 routine ntbox does not provide: IoNotARealRoutine"

@@ -146,6 +146,33 @@ KT_TEST(ldr_missing_message_lists_every_name)
     ldr_missing_free(&m);
 }
 
+/* The client API's rows (kernel32.dll, advapi32.dll) are user-mode APIs,
+ * which no driver may import: the load error says so for each, with its
+ * module, after the list of every missing name. */
+KT_TEST(ldr_missing_message_names_user_mode_apis)
+{
+    struct ldr_missing m = { 0 };
+    char err[512];
+
+    KT_TRUE(ldr_export_user_mode(ldr_export_find(NULL, "CreateFileW")));
+    KT_TRUE(ldr_export_user_mode(ldr_export_find("ADVAPI32.DLL", "OpenSCManagerW")));
+    KT_FALSE(ldr_export_user_mode(ldr_export_find(NULL, "IoCreateDevice")));
+    ldr_missing_add(&m, NULL, "CreateFileW", 0);
+    ldr_missing_add(&m, NULL, "IoFoo", 0);
+    ldr_missing_add(&m, "advapi32.dll", "OpenSCManagerW", 0);
+    ldr_missing_message(&m, "drv", " (hint)", err, sizeof err);
+    KT_EQ_STR(err, "drv imports 3 routines ntbox does not provide: CreateFileW, IoFoo, advapi32.dll!OpenSCManagerW; "
+                   "CreateFileW (kernel32.dll), OpenSCManagerW (advapi32.dll) are user-mode APIs, for client "
+                   "programs, not available to drivers (hint)");
+    ldr_missing_free(&m);
+
+    ldr_missing_add(&m, NULL, "GetLastError", 0);
+    ldr_missing_message(&m, "drv", "", err, sizeof err);
+    KT_EQ_STR(err, "drv imports 1 routine ntbox does not provide: GetLastError; GetLastError (kernel32.dll) is a "
+                   "user-mode API, for client programs, not available to drivers");
+    ldr_missing_free(&m);
+}
+
 KT_TEST(ldr_missing_keeps_hundreds_of_names)
 {
     struct ldr_missing m = { 0 };
