@@ -7,6 +7,7 @@
 #include "io/driver.h"
 #include "ke/bugcheck.h"
 #include "ke/deferred.h"
+#include "ke/dispatcher.h"
 #include "ke/irql.h"
 #include "loader/module.h"
 #include "ps/thread.h"
@@ -68,6 +69,7 @@ NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_d
     /* NtLoadDriver has a System worker thread call DriverEntry, whoever
      * asked for the load (a client's StartService included). */
     PEPROCESS caller = ps_process_attach(NULL);
+    ke_thread_current(); /* its thread object, before an inline KeGetCurrentThread (gs:[0x188]) reads it */
     KIRQL irql = ke_irql_get();
     ke_irql_set(PASSIVE_LEVEL);
     NTSTATUS status = entry(object, &registry);

@@ -23,13 +23,17 @@
  * resolves to that implementation inside ntbox: never to the host C library,
  * whose ABI and semantics are not the kernel's (a C runtime routine the
  * table maps to an rtl_crt_ routine is provided to .sys drivers only; native
- * drivers link their C runtime from src/crt). */
+ * drivers link their C runtime from src/crt). A variable the WDK declares
+ * as a pointer to the kernel's (PsProcessType) binds to ntbox's pointer of
+ * that name, whose value is the row's address (what a .sys's slot holds). */
 static void ldr_check_import(const char *name, void *ctx)
 {
     struct ldr_missing *missing = ctx;
     const struct ldr_export *e = ldr_export_find(NULL, name);
+    void *bound = dlsym(RTLD_DEFAULT, name);
 
-    if (e && e->address && dlsym(RTLD_DEFAULT, name) == e->address)
+    if (e && e->address && bound &&
+        (bound == e->address || (e->kind == LDR_EXPORT_DATA && *(void **)bound == e->address)))
         return;
     ldr_missing_add(missing, NULL, name, 0);
 }
