@@ -18,6 +18,7 @@
 #include "ke/bugcheck_names.h"
 #include "ke/emulate.h"
 #include "ke/irql.h"
+#include "ke/kuser.h"
 #include "ke/seh.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
@@ -314,6 +315,32 @@ static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc
     }
 }
 
+/* A store to memory Windows maps read-only in system space: KUSER_SHARED_DATA
+ * (at its fixed address or through the page the loader points drivers at)
+ * or a driver image's read-only section. Windows does not raise an
+ * exception for it: bugcheck 0xBE ATTEMPTED_WRITE_TO_READONLY_MEMORY, P1 the
+ * address written (KUSER's fixed one), P2 the PTE (ntbox has none: 0). */
+static void ke_readonly_write(const siginfo_t *si, const ucontext_t *uc, const void *pc, const void *const *frame)
+{
+    uint64_t windows;
+    char what[256];
+
+    if (si->si_signo != SIGSEGV || ke_fault_access(uc) != 1)
+        return;
+    if (ke_kuser_contains(si->si_addr, &windows))
+        snprintf(what, sizeof what, "The driver wrote to KUSER_SHARED_DATA at 0x%016llX: the page is read-only.",
+                 (unsigned long long)windows);
+    else if (si->si_code == SEGV_ACCERR && ldr_module_at(si->si_addr))
+        snprintf(what, sizeof what, "The driver wrote to 0x%016llX, in a read-only section of %s.",
+                 (unsigned long long)(windows = (uintptr_t)si->si_addr), ldr_module_at(si->si_addr)->image_name);
+    else
+        return;
+    const ULONG_PTR p[4] = { (ULONG_PTR)windows, 0, 0, 0 };
+    ke_enter_bugcheck();
+    ke_report(0xBE, p, pc, false, frame, what);
+    _exit(KE_BUGCHECK_EXIT_STATUS);
+}
+
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
     if (ke_emulate_fault(sig, si, ctx))
@@ -326,6 +353,7 @@ static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
     char what[200];
 
     base_fault_recover(); /* a fault inside safe_read/safe_write is theirs to report */
+    ke_readonly_write(si, uc, pc, frame);
     if (ke_seh_fault(status, sig, si, uc)) /* an exception a driver's handler may take */
         return;
     ke_enter_bugcheck();
