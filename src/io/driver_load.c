@@ -10,6 +10,7 @@
 #include "ke/dispatcher.h"
 #include "ke/irql.h"
 #include "loader/module.h"
+#include "loader/pe_load.h"
 #include "ps/thread.h"
 #include "ps/process.h"
 #include "rtl/status_name.h"
@@ -77,6 +78,8 @@ NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_d
     ps_process_attach(caller);
     io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */
     rtl_status_describe(status, status_text, sizeof status_text);
+    if (NT_SUCCESS(status))
+        ldr_pe_discard_init(m);
     if (!NT_SUCCESS(status)) {
         /* Windows unloads a driver whose DriverEntry failed without calling
          * its DriverUnload; whatever it allocated is still a leak. */
