@@ -82,7 +82,8 @@ static void kt_sid_is(PSID sid, UCHAR authority, UCHAR count, const ULONG *sub)
     KT_EQ_INT(s->Revision, SID_REVISION);
     KT_EQ_INT(s->SubAuthorityCount, count);
     KT_EQ_MEM(s->IdentifierAuthority.Value, ((UCHAR[6]){ 0, 0, 0, 0, 0, authority }), 6);
-    KT_EQ_MEM(s->SubAuthority, sub, count * sizeof(ULONG));
+    if (count)
+        KT_EQ_MEM(s->SubAuthority, sub, count * sizeof(ULONG));
 }
 
 /* Privileges are {SE_*_PRIVILEGE, 0}; SIDs as Windows' well-known ones. */
