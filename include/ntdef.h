@@ -64,6 +64,22 @@
 #define NTSYSCALLAPI DECLSPEC_IMPORT
 #define NTKERNELAPI DECLSPEC_IMPORT
 #define NTHALAPI DECLSPEC_IMPORT
+/* Variables ntoskrnl exports come in two kinds, as the WDK declares them.
+ * NTBOX_DATA_IMPORT: the variable itself (KeNumberProcessors,
+ * MmHighestUserAddress); a .sys reads it through its import slot, which holds
+ * the variable's address: dllimport. NTBOX_IMPORT_SLOT(name) after the
+ * declarator: a pointer to the kernel's variable (POBJECT_TYPE *PsProcessType,
+ * PBOOLEAN KdDebuggerNotPresent), which ntoskrnl.lib resolves to the import
+ * slot itself; gcc for PE has no such import kind, so the name is bound to
+ * the slot, __imp_NAME. A native driver binds both kinds to ntbox's variable
+ * of that name, which holds the same value. */
+#ifdef _WIN32
+#define NTBOX_DATA_IMPORT __attribute__((dllimport))
+#define NTBOX_IMPORT_SLOT(name) __asm__("__imp_" #name)
+#else
+#define NTBOX_DATA_IMPORT DECLSPEC_IMPORT
+#define NTBOX_IMPORT_SLOT(name)
+#endif
 #define DECLSPEC_NORETURN __attribute__((noreturn))
 #define DECLSPEC_NOINLINE __attribute__((noinline))
 #define DECLSPEC_ALIGN(n) __attribute__((aligned(n)))

@@ -1,5 +1,7 @@
 /* ntbox/km_dbg.h: debug output (DbgPrint, DbgPrintEx, vDbgPrintEx,
- * KdPrint, KdPrintEx) and the DPFLTR_* filter component ids and levels.
+ * KdPrint, KdPrintEx), the DPFLTR_* filter component ids and levels,
+ * DbgBreakPoint, and whether a kernel debugger is attached
+ * (KdDebuggerEnabled, KdDebuggerNotPresent: none is).
  *
  * The va_list of vDbgPrintEx is the Microsoft one: __builtin_ms_va_list is
  * the same type as a -mabi=ms driver's va_list, and the right type for ntbox
@@ -83,6 +85,29 @@ NTSYSAPI ULONG NTAPI vDbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level, _In_z
                                  _In_ __builtin_ms_va_list arglist);
 NTSYSAPI ULONG NTAPI vDbgPrintExWithPrefix(_In_z_ PCCH Prefix, _In_ ULONG ComponentId, _In_ ULONG Level,
                                            _In_z_ PCCH Format, _In_ __builtin_ms_va_list arglist);
+
+/* Breaks into the kernel debugger: int 3. With none attached the run ends
+ * with bugcheck 0x7E (STATUS_BREAKPOINT) at the driver's call. */
+NTSYSAPI VOID NTAPI DbgBreakPoint(VOID);
+
+/* A failed ASSERT(): prints it and raises STATUS_ASSERTION_FAILURE (with no
+ * debugger, as Windows); ASSERT and ASSERTMSG call it in DBG builds. */
+NTSYSAPI VOID NTAPI RtlAssert(_In_ PVOID VoidFailedAssertion, _In_ PVOID VoidFileName, _In_ ULONG LineNumber,
+                              _In_opt_ PSTR MutableMessage);
+#if DBG
+#define ASSERT(exp) ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, NULL), FALSE) : TRUE)
+#define ASSERTMSG(msg, exp) ((!(exp)) ? (RtlAssert((PVOID) #exp, (PVOID)__FILE__, __LINE__, (PSTR)(msg)), FALSE) : TRUE)
+#else
+#define ASSERT(exp) ((void)0)
+#define ASSERTMSG(msg, exp) ((void)0)
+#endif
+
+/* Pointers to the kernel's flags, as the WDK declares them for drivers:
+ * *KdDebuggerEnabled is FALSE and *KdDebuggerNotPresent TRUE. */
+extern NTKERNELAPI PBOOLEAN KdDebuggerEnabled NTBOX_IMPORT_SLOT(KdDebuggerEnabled);
+extern NTKERNELAPI PBOOLEAN KdDebuggerNotPresent NTBOX_IMPORT_SLOT(KdDebuggerNotPresent);
+#define KD_DEBUGGER_ENABLED *KdDebuggerEnabled
+#define KD_DEBUGGER_NOT_PRESENT *KdDebuggerNotPresent
 
 /* KdPrint((fmt, ...)) and KdPrintEx((id, level, fmt, ...)): the double
  * parentheses make the whole argument list vanish when DBG is 0 (wdm.h's

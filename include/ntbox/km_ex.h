@@ -146,6 +146,10 @@ NTKERNELAPI VOID NTAPI ExFreePool2(_In_ PVOID P, _In_ ULONG Tag,
  * 0x3B in a system service a client called). */
 NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI ExRaiseStatus(_In_ NTSTATUS Status);
 
+/* The mode the calling thread's current system service was called from:
+ * in a dispatch routine, the request's RequestorMode; any IRQL. */
+NTKERNELAPI KPROCESSOR_MODE NTAPI ExGetPreviousMode(VOID);
+
 /* The WDK's inline helpers: ExAllocatePoolWithTag/QuotaTag/TagPriority with
  * POOL_ZERO_ALLOCATION added to the pool type, or with nothing added. */
 FORCEINLINE PVOID ExAllocatePoolZero(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag)

@@ -43,6 +43,13 @@ NTBOX_FILE_SERVICES(Zw)
 NTBOX_FILE_SERVICES(Nt)
 #undef NTBOX_FILE_SERVICES
 
+/* Information about an open file: FileBasicInformation,
+ * FileStandardInformation, FilePositionInformation (the position of a
+ * synchronous file, without asking its driver). */
+NTSYSAPI NTSTATUS NTAPI ZwQueryInformationFile(_In_ HANDLE FileHandle, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
+                                               _Out_writes_bytes_(Length) PVOID FileInformation, _In_ ULONG Length,
+                                               _In_ FILE_INFORMATION_CLASS FileInformationClass);
+
 NTBOX_END_DECLS
 
 #endif

@@ -144,6 +144,8 @@ typedef struct _PROCESSOR_NUMBER {
 C_ASSERT(sizeof(PROCESSOR_NUMBER) == 4);
 
 NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCount(_Out_opt_ PKAFFINITY ActiveProcessors);
+/* KeQueryActiveProcessorCount(NULL), as a variable. */
+extern NTBOX_DATA_IMPORT volatile CCHAR KeNumberProcessors;
 NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCountEx(_In_ USHORT GroupNumber);
 NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID);
 NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumberEx(_Out_opt_ PPROCESSOR_NUMBER ProcNumber);

@@ -35,12 +35,21 @@ NTBOX_BEGIN_DECLS
 #define FAST_FAIL_MRDATA_MODIFIED 19
 #define FAST_FAIL_INVALID_FAST_FAIL_CODE 0xFFFFFFFF
 
-/* The MSVC intrinsic: raises the fast-fail interrupt; never returns. */
+/* The MSVC intrinsic: raises the fast-fail interrupt; never returns.
+ * clang with -fms-extensions has it built in (the same int 0x29), and
+ * refuses a definition of it. */
+#ifdef __has_builtin
+#if __has_builtin(__fastfail)
+#define NTBOX_HAVE_FASTFAIL
+#endif
+#endif
+#ifndef NTBOX_HAVE_FASTFAIL
 FORCEINLINE __attribute__((noreturn)) VOID __fastfail(unsigned int Code)
 {
     __asm__ volatile("int $0x29" : : "c"(Code) : "memory");
     __builtin_unreachable();
 }
+#endif
 
 /* ntbox's list fail path: __fastfail(FAST_FAIL_CORRUPT_LIST_ENTRY) with RDX
  * = the entry whose neighbours' links disagree with it. */

@@ -47,11 +47,20 @@ typedef enum _MM_PAGE_PRIORITY {
 #define MdlMappingNoExecute 0x40000000
 
 /* The user-mode address range (Windows x64 values): the highest user
- * address, and the first address a user-mode buffer must stay below. */
-extern NTKERNELAPI PVOID MmHighestUserAddress;
-extern NTKERNELAPI ULONG_PTR MmUserProbeAddress;
+ * address, the first address a user-mode buffer must stay below, and the
+ * first system address. */
+extern NTBOX_DATA_IMPORT PVOID MmHighestUserAddress;
+extern NTBOX_DATA_IMPORT ULONG_PTR MmUserProbeAddress;
+extern NTBOX_DATA_IMPORT PVOID MmSystemRangeStart;
 #define MM_HIGHEST_USER_ADDRESS MmHighestUserAddress
 #define MM_USER_PROBE_ADDRESS MmUserProbeAddress
+#define MM_SYSTEM_RANGE_START MmSystemRangeStart
+
+/* Whether reading Address would not fault; any IRQL <= DISPATCH_LEVEL. */
+NTKERNELAPI BOOLEAN NTAPI MmIsAddressValid(_In_ PVOID VirtualAddress);
+/* The address of the ntoskrnl.exe or hal.dll export SystemRoutineName (a
+ * routine, or a variable), or NULL when ntbox does not provide it. */
+NTKERNELAPI PVOID NTAPI MmGetSystemRoutineAddress(_In_ PUNICODE_STRING SystemRoutineName);
 
 /* MDL fields, as the WDK's macros read them. */
 #define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)((Mdl) + 1))

@@ -43,10 +43,11 @@ C_ASSERT(sizeof(OBJECT_NAME_INFORMATION) == 0x10);
 C_ASSERT(sizeof(OBJECT_HANDLE_INFORMATION) == 0x8);
 
 /* The standard object types, exported as data. */
-extern NTKERNELAPI POBJECT_TYPE *IoFileObjectType;
-extern NTKERNELAPI POBJECT_TYPE *IoDeviceObjectType;
-extern NTKERNELAPI POBJECT_TYPE *IoDriverObjectType;
-extern NTKERNELAPI POBJECT_TYPE *ExEventObjectType;
+extern NTKERNELAPI POBJECT_TYPE *IoFileObjectType NTBOX_IMPORT_SLOT(IoFileObjectType);
+extern NTKERNELAPI POBJECT_TYPE *IoDeviceObjectType NTBOX_IMPORT_SLOT(IoDeviceObjectType);
+extern NTKERNELAPI POBJECT_TYPE *IoDriverObjectType NTBOX_IMPORT_SLOT(IoDriverObjectType);
+extern NTKERNELAPI POBJECT_TYPE *ExEventObjectType NTBOX_IMPORT_SLOT(ExEventObjectType);
+extern NTKERNELAPI POBJECT_TYPE *ExSemaphoreObjectType NTBOX_IMPORT_SLOT(ExSemaphoreObjectType);
 
 /* References. */
 NTKERNELAPI LONG_PTR FASTCALL ObfReferenceObject(_In_ PVOID Object);
@@ -76,6 +77,7 @@ NTKERNELAPI NTSTATUS NTAPI ObReferenceObjectByPointer(_In_ PVOID Object, _In_ AC
 NTSYSAPI NTSTATUS NTAPI ZwClose(_In_ HANDLE Handle);
 NTSYSAPI NTSTATUS NTAPI NtClose(_In_ HANDLE Handle);
 NTSYSAPI NTSTATUS NTAPI ZwMakeTemporaryObject(_In_ HANDLE Handle);
+NTKERNELAPI VOID NTAPI ObMakeTemporaryObject(_In_ PVOID Object);
 NTSYSAPI NTSTATUS NTAPI ZwCreateDirectoryObject(_Out_ PHANDLE DirectoryHandle, _In_ ACCESS_MASK DesiredAccess,
                                                 _In_ POBJECT_ATTRIBUTES ObjectAttributes);
 NTSYSAPI NTSTATUS NTAPI ZwOpenSymbolicLinkObject(_Out_ PHANDLE LinkHandle, _In_ ACCESS_MASK DesiredAccess,

@@ -12,8 +12,8 @@ typedef struct _OBJECT_TYPE *POBJECT_TYPE;
 
 /* The Process object type, and the System process (PID 4), where
  * DriverEntry, DriverUnload and system threads run. */
-extern NTKERNELAPI POBJECT_TYPE *PsProcessType;
-extern NTKERNELAPI PEPROCESS PsInitialSystemProcess;
+extern NTKERNELAPI POBJECT_TYPE *PsProcessType NTBOX_IMPORT_SLOT(PsProcessType);
+extern NTBOX_DATA_IMPORT PEPROCESS PsInitialSystemProcess;
 
 NTKERNELAPI PEPROCESS NTAPI PsGetCurrentProcess(VOID);
 NTKERNELAPI PEPROCESS NTAPI IoGetCurrentProcess(VOID);
@@ -22,7 +22,7 @@ NTKERNELAPI HANDLE NTAPI PsGetCurrentProcessId(VOID);
 NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID);
 
 /* The Thread object type. */
-extern NTKERNELAPI POBJECT_TYPE *PsThreadType;
+extern NTKERNELAPI POBJECT_TYPE *PsThreadType NTBOX_IMPORT_SLOT(PsThreadType);
 
 NTKERNELAPI NTSTATUS NTAPI PsCreateSystemThread(_Out_ PHANDLE ThreadHandle, _In_ ULONG DesiredAccess,
                                                 _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
@@ -34,6 +34,7 @@ NTKERNELAPI HANDLE NTAPI PsGetThreadId(_In_ PETHREAD Thread);
 NTKERNELAPI HANDLE NTAPI PsGetThreadProcessId(_In_ PETHREAD Thread);
 NTKERNELAPI BOOLEAN NTAPI PsIsSystemThread(_In_ PETHREAD Thread);
 NTKERNELAPI NTSTATUS NTAPI PsLookupThreadByThreadId(_In_ HANDLE ThreadId, _Outptr_ PETHREAD *Thread);
+NTKERNELAPI NTSTATUS NTAPI PsLookupProcessByProcessId(_In_ HANDLE ProcessId, _Outptr_ PEPROCESS *Process);
 
 NTBOX_END_DECLS
 

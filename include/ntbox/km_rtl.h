@@ -221,6 +221,13 @@ C_ASSERT(FIELD_OFFSET(OSVERSIONINFOEXW, wProductType) == 282);
 #define VER_SET_CONDITION(_m_, _t_, _c_) ((_m_) = VerSetConditionMask((_m_), (_t_), (_c_)))
 
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(_Out_ PRTL_OSVERSIONINFOW lpVersionInformation);
+
+/* Variables drivers declare themselves (the WDK does not), as pointers to
+ * the kernel's ULONGs: *NtBuildNumber is the build number (low 16 bits)
+ * with 0xF0000000 for a free build; *InitSafeBootMode is 0 (not safe mode;
+ * SAFEBOOT_MINIMAL 1, SAFEBOOT_NETWORK 2, SAFEBOOT_DSREPAIR 3). */
+extern NTSYSAPI PULONG NtBuildNumber NTBOX_IMPORT_SLOT(NtBuildNumber);
+extern NTKERNELAPI PULONG InitSafeBootMode NTBOX_IMPORT_SLOT(InitSafeBootMode);
 NTSYSAPI NTSTATUS NTAPI RtlVerifyVersionInfo(_In_ PRTL_OSVERSIONINFOEXW VersionInfo, _In_ ULONG TypeMask,
                                              _In_ ULONGLONG ConditionMask);
 NTSYSAPI ULONGLONG NTAPI VerSetConditionMask(_In_ ULONGLONG ConditionMask, _In_ ULONG TypeMask,
@@ -228,6 +235,9 @@ NTSYSAPI ULONGLONG NTAPI VerSetConditionMask(_In_ ULONGLONG ConditionMask, _In_ 
 
 /* ---- NTSTATUS -> Win32 error code (values in ntbox/winerror.h). ---- */
 NTSYSAPI ULONG NTAPI RtlNtStatusToDosError(_In_ NTSTATUS Status);
+
+/* A pseudo-random number in [0, MAXLONG - 1]; advances *Seed. */
+NTSYSAPI ULONG NTAPI RtlRandomEx(_Inout_ PULONG Seed);
 NTSYSAPI ULONG NTAPI RtlNtStatusToDosErrorNoTeb(_In_ NTSTATUS Status);
 
 /* ---- Time: system time <-> calendar fields. ----

@@ -30,6 +30,11 @@ typedef struct _KINTERRUPT *PKINTERRUPT;
 typedef struct _ACCESS_STATE *PACCESS_STATE; /* FIXME: ACCESS_STATE's fields not declared */
 typedef PVOID PSECURITY_DESCRIPTOR;
 typedef PVOID PSID;
+/* A locally unique identifier: privileges are LUIDs {value, 0}. */
+typedef struct _LUID {
+    ULONG LowPart;
+    LONG HighPart;
+} LUID, *PLUID;
 typedef ULONG SECURITY_INFORMATION, *PSECURITY_INFORMATION;
 typedef ULONG LCID, *PLCID;
 

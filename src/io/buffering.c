@@ -116,6 +116,25 @@ NTSTATUS io_irp_setup_read_write(PIRP irp, PDEVICE_OBJECT device, UCHAR major, P
     return status;
 }
 
+NTSTATUS io_irp_setup_query(PIRP irp, FILE_INFORMATION_CLASS info_class, PVOID buffer, ULONG length,
+                            KPROCESSOR_MODE mode, const void *caller)
+{
+    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+
+    next->Parameters.QueryFile.Length = length;
+    next->Parameters.QueryFile.FileInformationClass = info_class;
+    irp->UserBuffer = buffer;
+    if (mode == UserMode) {
+        NTSTATUS status = mm_probe_for_write(buffer, length, 1);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
+    NTSTATUS status = io_system_buffer(irp, length, NULL, 0, caller);
+    if (NT_SUCCESS(status))
+        irp->Flags |= IRP_INPUT_OPERATION;
+    return status;
+}
+
 void io_irp_free_buffers(PIRP irp)
 {
     PMDL next;

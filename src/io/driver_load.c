@@ -7,8 +7,10 @@
 #include "io/driver.h"
 #include "ke/bugcheck.h"
 #include "ke/deferred.h"
+#include "ke/dispatcher.h"
 #include "ke/irql.h"
 #include "loader/module.h"
+#include "loader/pe_load.h"
 #include "loader/symbols.h"
 #include "ps/thread.h"
 #include "ps/process.h"
@@ -69,6 +71,7 @@ NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_d
     /* NtLoadDriver has a System worker thread call DriverEntry, whoever
      * asked for the load (a client's StartService included). */
     PEPROCESS caller = ps_process_attach(NULL);
+    ke_thread_current(); /* its thread object, before an inline KeGetCurrentThread (gs:[0x188]) reads it */
     KIRQL irql = ke_irql_get();
     ke_irql_set(PASSIVE_LEVEL);
     ke_irql_raised_at = NULL;
@@ -90,6 +93,8 @@ NTSTATUS io_driver_load(const char *service, const char *image_path, struct io_d
     ps_process_attach(caller);
     io_unicode_free(&registry); /* valid only during DriverEntry, as on Windows */
     rtl_status_describe(status, status_text, sizeof status_text);
+    if (NT_SUCCESS(status))
+        ldr_pe_discard_init(m);
     if (!NT_SUCCESS(status)) {
         /* Windows unloads a driver whose DriverEntry failed without calling
          * its DriverUnload; whatever it allocated is still a leak. */

@@ -7,6 +7,8 @@
  * closed, IRP_MJ_CLOSE when its last reference goes. */
 #include "io/file.h"
 
+#include "ke/dispatcher.h"
+
 #include "base/safe_read.h"
 #include "io/device.h"
 #include "io/io.h"
@@ -62,8 +64,10 @@ static NTSTATUS io_send_file_irp(PFILE_OBJECT file, UCHAR major, ULONG irp_flags
         next->Parameters.Create.EaLength = packet->ea_length;
     }
     io_irp_queue(irp);
+    KPROCESSOR_MODE saved = ke_previous_mode_enter(mode);
     if (IoCallDriver(top, irp) == STATUS_PENDING)
         KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
+    ke_previous_mode_leave(saved);
     return packet ? packet->iosb.Status : iosb.Status;
 }
 

@@ -8,8 +8,18 @@
  * each and returns its final status; otherwise STATUS_PENDING means it is
  * still running, and the caller's event (or the file's) is signalled when
  * it ends. A request holds its file (and event) until it is finished, so
- * IRP_MJ_CLOSE waits for the requests still running. */
+ * IRP_MJ_CLOSE waits for the requests still running.
+ *
+ * A query goes to the driver as IRP_MJ_QUERY_INFORMATION with a system
+ * buffer of the caller's length, copied back for IoStatus.Information
+ * bytes, except FilePositionInformation on a synchronous file, which the
+ * I/O manager answers itself from the file's position, as Windows does.
+ * FIXME: only FileBasicInformation (FILE_READ_ATTRIBUTES),
+ * FileStandardInformation and FilePositionInformation are accepted; any
+ * other class is STATUS_INVALID_INFO_CLASS. */
 #include "io/file.h"
+
+#include "ke/dispatcher.h"
 
 #include "base/safe_read.h"
 #include "io/device.h"
@@ -19,7 +29,7 @@
 
 struct io_request {
     UCHAR major, minor;
-    ULONG code;             /* I/O and file system controls */
+    ULONG code;             /* I/O and file system controls; a query's FILE_INFORMATION_CLASS */
     PVOID in, out;          /* controls: input and output; read/write: out */
     ULONG in_len, out_len;
     PLARGE_INTEGER offset;  /* read/write */
@@ -30,6 +40,43 @@ static ACCESS_MASK io_control_access(ULONG code)
 {
     ULONG access = (code >> 14) & 3;
     return ((access & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) | ((access & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
+}
+
+/* A query's access and smallest buffer (Windows' per-class tables), for
+ * the classes ntbox accepts; false for any other. */
+static bool io_query_class(ULONG info_class, ACCESS_MASK *access, ULONG *min_length)
+{
+    switch (info_class) {
+    case FileBasicInformation:
+        *access = FILE_READ_ATTRIBUTES, *min_length = sizeof(FILE_BASIC_INFORMATION);
+        return true;
+    case FileStandardInformation:
+        *access = 0, *min_length = sizeof(FILE_STANDARD_INFORMATION);
+        return true;
+    case FilePositionInformation:
+        *access = 0, *min_length = sizeof(FILE_POSITION_INFORMATION);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The access a request needs of the handle. */
+static ACCESS_MASK io_request_access(const struct io_request *r)
+{
+    ACCESS_MASK access = 0;
+    ULONG min_length;
+    switch (r->major) {
+    case IRP_MJ_READ:
+        return FILE_READ_DATA;
+    case IRP_MJ_WRITE:
+        return FILE_WRITE_DATA;
+    case IRP_MJ_QUERY_INFORMATION:
+        io_query_class(r->code, &access, &min_length);
+        return access;
+    default:
+        return io_control_access(r->code);
+    }
 }
 
 /* Where a read or write starts (ZwReadFile's ByteOffset rules): a
@@ -86,6 +133,15 @@ static NTSTATUS io_file_send(PFILE_OBJECT file, PKEVENT event, PIO_STATUS_BLOCK 
         if (!NT_SUCCESS(status))
             return status;
     }
+    if (r->major == IRP_MJ_QUERY_INFORMATION && r->code == FilePositionInformation && synchronous) {
+        FILE_POSITION_INFORMATION position = { file->CurrentByteOffset };
+        IO_STATUS_BLOCK result = { 0 };
+        result.Information = sizeof position;
+        if (!mm_safe_write(r->out, &position, sizeof position))
+            return STATUS_ACCESS_VIOLATION;
+        mm_safe_write(iosb, &result, sizeof result);
+        return STATUS_SUCCESS;
+    }
     PDEVICE_OBJECT device = io_device_top(file->DeviceObject);
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (!irp)
@@ -96,6 +152,8 @@ static NTSTATUS io_file_send(PFILE_OBJECT file, PKEVENT event, PIO_STATUS_BLOCK 
     next->FileObject = file;
     if (r->major == IRP_MJ_READ || r->major == IRP_MJ_WRITE)
         status = io_irp_setup_read_write(irp, device, r->major, r->out, r->out_len, &offset, mode, NULL);
+    else if (r->major == IRP_MJ_QUERY_INFORMATION)
+        status = io_irp_setup_query(irp, (FILE_INFORMATION_CLASS)r->code, r->out, r->out_len, mode, NULL);
     else
         status = io_irp_setup_ioctl(irp, r->code, r->in, r->in_len, r->out, r->out_len, mode, NULL);
     if (!NT_SUCCESS(status)) {
@@ -119,7 +177,9 @@ static NTSTATUS io_file_send(PFILE_OBJECT file, PKEVENT event, PIO_STATUS_BLOCK 
     }
     io_irp_queue(irp);
     *sent = TRUE;
+    KPROCESSOR_MODE saved = ke_previous_mode_enter(mode);
     status = IoCallDriver(device, irp);
+    ke_previous_mode_leave(saved);
     if (!synchronous)
         return status;
     if (status == STATUS_PENDING)
@@ -138,8 +198,7 @@ static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_B
     PFILE_OBJECT file;
     PKEVENT event = NULL;
     BOOLEAN sent = FALSE;
-    ACCESS_MASK access = r->major == IRP_MJ_READ ? FILE_READ_DATA :
-                         r->major == IRP_MJ_WRITE ? FILE_WRITE_DATA : io_control_access(r->code);
+    ACCESS_MASK access = io_request_access(r);
 
     if (mode == UserMode && !NT_SUCCESS(mm_probe_for_write(iosb, sizeof *iosb, sizeof(ULONG))))
         return STATUS_ACCESS_VIOLATION;
@@ -213,3 +272,23 @@ static NTSTATUS io_file_request(HANDLE handle, HANDLE event_handle, PIO_STATUS_B
  * Nt forms are what user mode reaches. */
 IO_DEFINE_SERVICES(Zw, KernelMode)
 IO_DEFINE_SERVICES(Nt, UserMode)
+
+/* Returns information about the file (see the top of this file);
+ * PASSIVE_LEVEL (WDK, ZwQueryInformationFile). A buffer smaller than the
+ * class's structure is STATUS_INFO_LENGTH_MISMATCH, before the handle is
+ * looked at. */
+NTSYSAPI NTSTATUS NTAPI ZwQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock,
+                                               PVOID FileInformation, ULONG Length,
+                                               FILE_INFORMATION_CLASS FileInformationClass)
+{
+    struct io_request r = { .major = IRP_MJ_QUERY_INFORMATION, .code = FileInformationClass, .out = FileInformation,
+                            .out_len = Length };
+    ACCESS_MASK access;
+    ULONG min_length;
+
+    if (!io_query_class(FileInformationClass, &access, &min_length))
+        return STATUS_INVALID_INFO_CLASS;
+    if (Length < min_length)
+        return STATUS_INFO_LENGTH_MISMATCH;
+    return io_file_request(FileHandle, NULL, IoStatusBlock, &r, KernelMode);
+}

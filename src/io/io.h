@@ -102,6 +102,14 @@ NTSTATUS io_irp_setup_ioctl(PIRP irp, ULONG code, PVOID in, ULONG in_len, PVOID 
 NTSTATUS io_irp_setup_read_write(PIRP irp, PDEVICE_OBJECT device, UCHAR major, PVOID buffer, ULONG length,
                                  const LARGE_INTEGER *offset, KPROCESSOR_MODE mode, const void *caller);
 
+/* Buffers a query (IRP_MJ_QUERY_INFORMATION) of length bytes into buffer:
+ * a zeroed system buffer of length bytes, copied back on completion
+ * (IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | IRP_INPUT_OPERATION), and the
+ * next stack location's Parameters.QueryFile. Probing (UserMode), charging
+ * and the result as io_irp_setup_ioctl. */
+NTSTATUS io_irp_setup_query(PIRP irp, FILE_INFORMATION_CLASS info_class, PVOID buffer, ULONG length,
+                            KPROCESSOR_MODE mode, const void *caller);
+
 /* Releases what the setup attached, without copying anything back: the
  * system buffer (IRP_DEALLOCATE_BUFFER) and the MDL chain (unlocked, then
  * freed). For a request that fails before it is sent; io_irp_finish does

@@ -18,8 +18,10 @@
 #include "ke/bugcheck_names.h"
 #include "ke/emulate.h"
 #include "ke/irql.h"
+#include "ke/kuser.h"
 #include "ke/seh.h"
 #include "loader/module.h"
+#include "loader/pe_load.h"
 #include "loader/symbols.h"
 #include "ps/process.h"
 #include "rtl/list_check.h"
@@ -266,12 +268,21 @@ static const char *ke_fault_verb(ULONG_PTR access)
     return access == 1 ? "writing" : access == 8 ? "executing" : "reading";
 }
 
+/* Bugcheck 0x50's P2 on x64 since Windows 10 1507: 0 read, 2 write, 0x10
+ * execute. */
+static ULONG_PTR ke_fault_0x50_access(ULONG_PTR access)
+{
+    return access == 1 ? 2 : access == 8 ? 0x10 : 0;
+}
+
 /* A page fault at addr that Windows does not turn into an exception:
  * special pool's guard page after a block (0xD6) or a freed block's page
  * (0xD5), P1 the address, P2 0 read / 1 write, P3 the instruction; any
  * fault at DISPATCH_LEVEL or above (0xD1: no page fault can be taken
- * there); an invalid system-space address (0x50: PAGE_FAULT_IN_NONPAGED_AREA,
- * a wild or stale pointer). Returns for the rest, the access violations. */
+ * there); a discarded INIT section or an invalid system-space address
+ * (0x50: PAGE_FAULT_IN_NONPAGED_AREA, freed memory or a wild pointer; P3
+ * the instruction, P4 0 for a freed page). Returns for the rest, the
+ * access violations. */
 static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc, const void *const *frame)
 {
     ULONG_PTR a = (ULONG_PTR)addr, access = ke_fault_access(uc);
@@ -305,13 +316,50 @@ static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc
         ke_report(0xD1, p, pc, false, frame, what);
         _exit(KE_BUGCHECK_EXIT_STATUS);
     }
+    const struct ldr_module *m = ldr_module_at(addr);
+    const char *discarded = m ? ldr_pe_discarded_section(m, a) : NULL;
+    if (discarded) {
+        const ULONG_PTR p[4] = { a, ke_fault_0x50_access(access), (ULONG_PTR)pc, 0 };
+        snprintf(what, sizeof what, "The driver faulted %s 0x%016llX, in %s's %s section, freed when DriverEntry "
+                 "returned (Windows frees the code and data only initialization uses).", ke_fault_verb(access),
+                 (unsigned long long)a, m->image_name, discarded);
+        ke_report(0x50, p, pc, false, frame, what);
+        _exit(KE_BUGCHECK_EXIT_STATUS);
+    }
     if (a >= KE_SYSTEM_SPACE_START) {
-        const ULONG_PTR p[4] = { a, access, (ULONG_PTR)pc, 0 };
+        const ULONG_PTR p[4] = { a, ke_fault_0x50_access(access), (ULONG_PTR)pc, 0 };
         snprintf(what, sizeof what, "The driver faulted %s 0x%016llX: no valid system memory is there (a wild or "
                  "stale pointer).", ke_fault_verb(access), (unsigned long long)a);
         ke_report(0x50, p, pc, false, frame, what);
         _exit(KE_BUGCHECK_EXIT_STATUS);
     }
+}
+
+/* A store to memory Windows maps read-only in system space: KUSER_SHARED_DATA
+ * (at its fixed address or through the page the loader points drivers at)
+ * or a driver image's read-only section. Windows does not raise an
+ * exception for it: bugcheck 0xBE ATTEMPTED_WRITE_TO_READONLY_MEMORY, P1 the
+ * address written (KUSER's fixed one), P2 the PTE (ntbox has none: 0). */
+static void ke_readonly_write(const siginfo_t *si, const ucontext_t *uc, const void *pc, const void *const *frame)
+{
+    uint64_t windows;
+    char what[256];
+
+    if (si->si_signo != SIGSEGV || ke_fault_access(uc) != 1)
+        return;
+    if (ke_kuser_contains(si->si_addr, &windows))
+        snprintf(what, sizeof what, "The driver wrote to KUSER_SHARED_DATA at 0x%016llX: the page is read-only.",
+                 (unsigned long long)windows);
+    else if (si->si_code == SEGV_ACCERR && ldr_module_at(si->si_addr) &&
+             !ldr_pe_discarded_section(ldr_module_at(si->si_addr), (uintptr_t)si->si_addr))
+        snprintf(what, sizeof what, "The driver wrote to 0x%016llX, in a read-only section of %s.",
+                 (unsigned long long)(windows = (uintptr_t)si->si_addr), ldr_module_at(si->si_addr)->image_name);
+    else
+        return;
+    const ULONG_PTR p[4] = { (ULONG_PTR)windows, 0, 0, 0 };
+    ke_enter_bugcheck();
+    ke_report(0xBE, p, pc, false, frame, what);
+    _exit(KE_BUGCHECK_EXIT_STATUS);
 }
 
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
@@ -326,6 +374,7 @@ static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
     char what[200];
 
     base_fault_recover(); /* a fault inside safe_read/safe_write is theirs to report */
+    ke_readonly_write(si, uc, pc, frame);
     if (ke_seh_fault(status, sig, si, uc)) /* an exception a driver's handler may take */
         return;
     ke_enter_bugcheck();

@@ -23,6 +23,7 @@ static const struct ke_bugcheck_info ke_bugchecks[] = {
     { 0x7F, "UNEXPECTED_KERNEL_MODE_TRAP", "The processor raised a trap the kernel does not allow in kernel mode." },
     { 0x8E, "KERNEL_MODE_EXCEPTION_NOT_HANDLED", "Kernel-mode code raised an exception that no handler caught." },
     { 0x93, "INVALID_KERNEL_HANDLE", "Kernel code closed or used a handle that is not valid in the current process." },
+    { 0xBE, "ATTEMPTED_WRITE_TO_READONLY_MEMORY", "A driver wrote to read-only memory." },
     { 0xC1, "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION", "A driver wrote to special pool memory it does not own, found when the block was freed." },
     { 0xC2, "BAD_POOL_CALLER", "A driver made a bad pool request: a bad free, a double free, or an allocation at the wrong IRQL." },
     { 0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION", "Driver Verifier caught the driver breaking a kernel rule." },

@@ -77,6 +77,7 @@ struct ke_thread {
     KPRIORITY priority;
     KPRIORITY base_priority;
     KAFFINITY system_affinity; /* KeSetSystemAffinityThread(Ex)'s set; 0 when none */
+    KPROCESSOR_MODE previous_mode; /* ExGetPreviousMode: the mode of the service it runs */
     ULONG held_count;          /* entries of held in use (may exceed KE_HELD_LOCKS) */
     struct ke_held_lock held[KE_HELD_LOCKS];
 };
@@ -96,6 +97,12 @@ static inline struct ke_thread *ke_thread_current(void)
     struct ke_thread *thread = ke_thread_self;
     return __builtin_expect(thread != NULL, 1) ? thread : ke_thread_adopt();
 }
+
+/* Sets the calling thread's previous mode (ExGetPreviousMode) to that of
+ * the system service it is entering, and returns the one to restore when
+ * the service returns. */
+KPROCESSOR_MODE ke_previous_mode_enter(KPROCESSOR_MODE mode);
+void ke_previous_mode_leave(KPROCESSOR_MODE saved);
 
 /* Initializes a new thread's kernel part: not signalled, priority and base
  * priority KE_PROCESS_BASE_PRIORITY, no regions, mutexes or affinity. */

@@ -185,6 +185,20 @@ const uint8_t *ke_kuser_page(void)
     return ke_kuser_ro;
 }
 
+bool ke_kuser_contains(const void *address, uint64_t *windows)
+{
+    uintptr_t a = (uintptr_t)address, page = (uintptr_t)ke_kuser_ro;
+    if (a - KE_KUSER_ADDRESS < KE_KUSER_SIZE) {
+        *windows = a;
+        return true;
+    }
+    if (page && a - page < KE_KUSER_SIZE) {
+        *windows = KE_KUSER_ADDRESS + (a - page);
+        return true;
+    }
+    return false;
+}
+
 bool ke_kuser_read(uint64_t offset, void *out, size_t n)
 {
     if (offset > KE_KUSER_SIZE || n > KE_KUSER_SIZE - offset || !ke_kuser_make())

@@ -56,4 +56,9 @@ const uint8_t *ke_kuser_page(void);
  * [offset, offset + n) is not inside the page or the page cannot be made. */
 bool ke_kuser_read(uint64_t offset, void *out, size_t n);
 
+/* Whether address is in KUSER_SHARED_DATA as drivers reach it (the fixed
+ * address, or ntbox's page the loader points them at); *windows receives
+ * the fixed address it stands for. Safe in the fault handler. */
+bool ke_kuser_contains(const void *address, uint64_t *windows);
+
 #endif

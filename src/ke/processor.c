@@ -1,6 +1,7 @@
 /* ke/processor.c: the logical processors: KeQueryActiveProcessorCount(Ex),
  * KeGetCurrentProcessorNumber(Ex), KeSetSystemAffinityThread(Ex),
- * KeRevertToUserAffinityThread(Ex), and KeStallExecutionProcessor (hal).
+ * KeRevertToUserAffinityThread(Ex), KeStallExecutionProcessor (hal), and
+ * the KeNumberProcessors variable.
  *
  * ntbox's processors are the host CPUs the process may run on, numbered 0
  * to N-1 in one group (at most 64, one KAFFINITY). A thread runs on the
@@ -16,6 +17,8 @@
 #define KE_MAX_PROCESSORS 64
 
 static ULONG ke_processor_count;
+/* The active processor count as data, as older drivers read it. */
+volatile CCHAR KeNumberProcessors;
 static cpu_set_t ke_host_cpus;                /* the process's CPUs at startup */
 static int ke_host_cpu_of[KE_MAX_PROCESSORS]; /* processor -> host CPU */
 
@@ -28,6 +31,7 @@ __attribute__((constructor)) static void ke_processor_init(void)
     for (int cpu = 0; cpu < CPU_SETSIZE && ke_processor_count < KE_MAX_PROCESSORS; cpu++)
         if (CPU_ISSET(cpu, &ke_host_cpus))
             ke_host_cpu_of[ke_processor_count++] = cpu;
+    KeNumberProcessors = (CCHAR)ke_processor_count;
 }
 
 static KAFFINITY ke_active_mask(void)

@@ -15,12 +15,26 @@ static bool ldr_module_match(const struct ldr_export *e, const char *module)
     return !module || strcasecmp(e->module, module) == 0;
 }
 
+/* Since Windows 10 2004 the HAL lives in ntoskrnl: hal.dll forwards its
+ * exports there, and ntoskrnl.exe exports them too. So a hal.dll row is
+ * found when ntoskrnl.exe is asked (hal.dll still exports only its own). */
+static bool ldr_module_forwards(const struct ldr_export *e, const char *module)
+{
+    return module && strcasecmp(module, "ntoskrnl.exe") == 0 && strcasecmp(e->module, "hal.dll") == 0;
+}
+
 const struct ldr_export *ldr_export_find(const char *module, const char *name)
 {
-    for (unsigned i = 0; i < ldr_export_count; i++)
-        if (strcmp(ldr_exports[i].name, name) == 0 && ldr_module_match(&ldr_exports[i], module))
+    const struct ldr_export *forwarded = NULL;
+    for (unsigned i = 0; i < ldr_export_count; i++) {
+        if (strcmp(ldr_exports[i].name, name) != 0)
+            continue;
+        if (ldr_module_match(&ldr_exports[i], module))
             return &ldr_exports[i];
-    return NULL;
+        if (ldr_module_forwards(&ldr_exports[i], module))
+            forwarded = &ldr_exports[i];
+    }
+    return forwarded;
 }
 
 const struct ldr_export *ldr_export_find_ordinal(const char *module, unsigned ordinal)

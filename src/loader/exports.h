@@ -31,8 +31,10 @@ extern const struct ldr_export ldr_exports[];
 extern const unsigned ldr_export_count;
 
 /* The row for name exported by module (compared case-insensitively, as
- * Windows compares module names); module NULL: any module. NULL when the
- * table has no such row. A row found may still be missing (address NULL). */
+ * Windows compares module names); module NULL: any module. ntoskrnl.exe
+ * also finds hal.dll's rows, as modern ntoskrnl exports the HAL's routines.
+ * NULL when the table has no such row. A row found may still be missing
+ * (address NULL). */
 const struct ldr_export *ldr_export_find(const char *module, const char *name);
 
 /* The row with that ordinal in module, or NULL. */

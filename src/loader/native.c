@@ -26,13 +26,17 @@
  * table maps to an rtl_crt_ routine is provided to .sys drivers only; native
  * drivers link their C runtime from src/crt). The client API (CreateFileW,
  * DeviceIoControl...) resolves inside ntbox too, for client programs: a
- * driver importing it is refused all the same. */
+ * driver importing it is refused all the same. A variable the WDK declares
+ * as a pointer to the kernel's (PsProcessType) binds to ntbox's pointer of
+ * that name, whose value is the row's address (what a .sys's slot holds). */
 static void ldr_check_import(const char *name, void *ctx)
 {
     struct ldr_missing *missing = ctx;
     const struct ldr_export *e = ldr_export_find(NULL, name);
+    void *bound = dlsym(RTLD_DEFAULT, name);
 
-    if (e && e->address && !ldr_export_user_mode(e) && dlsym(RTLD_DEFAULT, name) == e->address)
+    if (e && e->address && !ldr_export_user_mode(e) && bound &&
+        (bound == e->address || (e->kind == LDR_EXPORT_DATA && *(void **)bound == e->address)))
         return;
     ldr_missing_add(missing, NULL, name, 0);
 }

@@ -5,7 +5,8 @@
  * case, its /GS cookie initialized (pe_gs.c), its inline privileged
  * instructions patched (pe_patch.c), its sections protected, and
  * recorded in the module table so reports, pool ownership and backtraces
- * can name it ("driver.sys+0x1a2c"). */
+ * can name it ("driver.sys+0x1a2c"). Its INIT sections are discarded
+ * after DriverEntry, as Windows frees them. */
 #include "loader/pe_load.h"
 
 #include "base/diag.h"
@@ -18,6 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* INIT sections an image may have; more are not discarded. */
+#define LDR_PE_MAX_INIT 4
 
 struct ldr_pe {
     struct pe_image img;
@@ -26,6 +32,9 @@ struct ldr_pe {
     const void *cookie;      /* the /GS cookie (unaligned), or NULL */
     struct ldr_patches *patches;
     struct ldr_patch_counts patch_counts;
+    struct { uint32_t start, end; } init[LDR_PE_MAX_INIT]; /* INIT sections' whole pages, as RVAs */
+    unsigned ninit;
+    bool init_discarded;
 };
 
 struct ldr_bind {
@@ -135,6 +144,23 @@ static bool ldr_bind_imports(struct ldr_module *m, const char *path, const struc
     return ok;
 }
 
+/* The pages of the sections named INIT. A page the section shares with
+ * another (section alignment below the page size) is kept. */
+static void ldr_pe_find_init(const struct pe_file *pe, struct ldr_pe *lp)
+{
+    const uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+    for (unsigned i = 0; i < pe->nsections && lp->ninit < LDR_PE_MAX_INIT; i++) {
+        const struct pe_section *s = &pe->sections[i];
+        if (strcmp(s->name, "INIT") != 0 || !s->vsize)
+            continue;
+        uint64_t end = (uint64_t)s->rva + s->vsize;
+        uint32_t start = (s->rva + page - 1) & ~(page - 1);
+        end = pe->section_alignment >= page ? (end + page - 1) & ~(uint64_t)(page - 1) : end & ~(uint64_t)(page - 1);
+        if (end > start && end <= lp->img.mapped)
+            lp->init[lp->ninit].start = start, lp->init[lp->ninit++].end = (uint32_t)end;
+    }
+}
+
 /* Everything after the file is parsed; lp->img receives the mapping. */
 static bool ldr_pe_prepare(struct ldr_module *m, const char *path, const struct pe_file *pe, struct ldr_pe *lp,
                            bool allow_missing, char *err, size_t errn)
@@ -160,6 +186,7 @@ static bool ldr_pe_prepare(struct ldr_module *m, const char *path, const struct 
         return pe_fail(err, errn, "%s: %s", path, why);
     if (!pe_protect(pe, &lp->img, why, sizeof why))
         return pe_fail(err, errn, "%s: %s", path, why);
+    ldr_pe_find_init(pe, lp);
     if (!pe_symbols_load(pe, &lp->img, &lp->syms))
         return pe_fail(err, errn, "%s: out of memory reading its symbols", path);
     /* Its functions' unwind data, for the exception dispatcher. */
@@ -235,6 +262,27 @@ void ldr_pe_symbol(const struct ldr_module *m, uintptr_t addr, char *buf, size_t
         snprintf(buf, n, "%s+0x%x", s->name, off);
     else
         snprintf(buf, n, "%s", s->name);
+}
+
+void ldr_pe_discard_init(const struct ldr_module *m)
+{
+    struct ldr_pe *lp = m->pe;
+    if (!lp)
+        return;
+    for (unsigned i = 0; i < lp->ninit; i++)
+        mprotect(lp->img.base + lp->init[i].start, lp->init[i].end - lp->init[i].start, PROT_NONE);
+    lp->init_discarded = lp->ninit != 0;
+}
+
+const char *ldr_pe_discarded_section(const struct ldr_module *m, uintptr_t addr)
+{
+    const struct ldr_pe *lp = m->pe;
+    if (!lp || !lp->init_discarded)
+        return NULL;
+    for (unsigned i = 0; i < lp->ninit; i++)
+        if (addr - m->start >= lp->init[i].start && addr - m->start < lp->init[i].end)
+            return "INIT";
+    return NULL;
 }
 
 ULONG64 ldr_pe_cookie(const struct ldr_module *m)

@@ -28,6 +28,16 @@ void ldr_unload_pe(struct ldr_module *m);
  * or the name alone at its start); "" when none is known. */
 void ldr_pe_symbol(const struct ldr_module *m, uintptr_t addr, char *buf, size_t n);
 
+/* After DriverEntry succeeds, Windows frees the image's INIT sections (the
+ * code and data only initialization needs: #pragma alloc_text(INIT, ...)):
+ * their pages become inaccessible, so a later call or reference faults.
+ * Nothing for a native module. */
+void ldr_pe_discard_init(const struct ldr_module *m);
+
+/* The name of the discarded section ("INIT") holding addr in module m, or
+ * NULL when addr is in none. Safe in the fault handler. */
+const char *ldr_pe_discarded_section(const struct ldr_module *m, uintptr_t addr);
+
 /* The value of the /GS cookie of the PE module m (0 when m is NULL, native
  * or has no cookie). */
 ULONG64 ldr_pe_cookie(const struct ldr_module *m);

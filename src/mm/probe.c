@@ -1,6 +1,6 @@
 /* mm/probe.c: checks of buffers passed from user mode: ProbeForRead,
- * ProbeForWrite, the MmUserProbeAddress and MmHighestUserAddress variables,
- * and the non-raising forms in mm.h.
+ * ProbeForWrite, the MmUserProbeAddress, MmHighestUserAddress and
+ * MmSystemRangeStart variables, and the non-raising forms in mm.h.
  *
  * Like Windows, ProbeForRead checks only the range and the alignment, and
  * ProbeForWrite also proves each page writable by writing its first byte
@@ -18,6 +18,7 @@
 /* Windows x64's values. */
 PVOID MmHighestUserAddress = (PVOID)0x7FFFFFFEFFFFULL;
 ULONG_PTR MmUserProbeAddress = 0x7FFFFFFF0000ULL;
+PVOID MmSystemRangeStart = (PVOID)0xFFFF800000000000ULL;
 
 bool mm_safe_write(void *destination, const void *source, SIZE_T length)
 {

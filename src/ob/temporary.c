@@ -1,5 +1,5 @@
 /* ob/temporary.c: permanent objects made temporary again:
- * ZwMakeTemporaryObject and ObMakeTemporaryObject's internal twin.
+ * ZwMakeTemporaryObject and ObMakeTemporaryObject.
  *
  * "A temporary object has a name only as long as its handle count is
  * greater than zero" (WDK): making an object temporary when it has no
@@ -36,4 +36,11 @@ NTSTATUS ob_make_temporary_object(HANDLE handle, KPROCESSOR_MODE previous_mode)
 NTSYSAPI NTSTATUS NTAPI ZwMakeTemporaryObject(HANDLE Handle)
 {
     return ob_make_temporary_object(Handle, KernelMode);
+}
+
+/* The same for an object the caller holds a reference to; PASSIVE_LEVEL
+ * (WDK, ObMakeTemporaryObject). */
+NTKERNELAPI VOID NTAPI ObMakeTemporaryObject(PVOID Object)
+{
+    ob_make_temporary(Object);
 }

@@ -1,12 +1,16 @@
 /* ob/type.c: object types: ob_type_create, the procedures the I/O manager
  * installs, and the exported type variables (IoFileObjectType,
- * IoDeviceObjectType, IoDriverObjectType, ExEventObjectType).
+ * IoDeviceObjectType, IoDriverObjectType, ExEventObjectType,
+ * ExSemaphoreObjectType).
  *
  * A type is itself an object of type Type, named \ObjectTypes\<name>, and
  * lives for the whole run. The exported variables are POBJECT_TYPE * as
  * the WDK declares them: a native driver binds to them directly and reads
- * *IoFileObjectType; the PE loader puts each variable's value (the address
- * of the POBJECT_TYPE) in the import slot, which is what a .sys reads. */
+ * *IoFileObjectType; a .sys's import slot holds the same value, the address
+ * of the POBJECT_TYPE (the export table's row names ob_file_type...), since
+ * the WDK's ntoskrnl.lib makes the slot itself the driver's variable. The
+ * Semaphore type's objects are KSEMAPHOREs; nothing creates them by name
+ * yet, but drivers pass the type to ObReferenceObjectByHandle. */
 #include "ob/obp.h"
 
 #include <stdlib.h>
@@ -16,12 +20,13 @@ POBJECT_TYPE ob_type_object_type;
 POBJECT_TYPE ob_directory_object_type;
 POBJECT_TYPE ob_symbolic_link_object_type;
 
-static POBJECT_TYPE ob_file_type, ob_device_type, ob_driver_type, ob_event_type;
+POBJECT_TYPE ob_file_type, ob_device_type, ob_driver_type, ob_event_type, ob_semaphore_type;
 
 NTKERNELAPI POBJECT_TYPE *IoFileObjectType = &ob_file_type;
 NTKERNELAPI POBJECT_TYPE *IoDeviceObjectType = &ob_device_type;
 NTKERNELAPI POBJECT_TYPE *IoDriverObjectType = &ob_driver_type;
 NTKERNELAPI POBJECT_TYPE *ExEventObjectType = &ob_event_type;
+NTKERNELAPI POBJECT_TYPE *ExSemaphoreObjectType = &ob_semaphore_type;
 
 void ob_type_delete(void *body)
 {
@@ -96,9 +101,15 @@ void ob_init_types(void)
                                   { STANDARD_RIGHTS_READ | EVENT_QUERY_STATE, STANDARD_RIGHTS_WRITE | EVENT_MODIFY_STATE,
                                     STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, EVENT_ALL_ACCESS },
                                   EVENT_ALL_ACCESS, OBJ_OPENLINK, FALSE, { 0 } };
+    struct ob_type_info semaphore = { sizeof(KSEMAPHORE),
+                                      { STANDARD_RIGHTS_READ | SEMAPHORE_QUERY_STATE,
+                                        STANDARD_RIGHTS_WRITE | SEMAPHORE_MODIFY_STATE,
+                                        STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, SEMAPHORE_ALL_ACCESS },
+                                      SEMAPHORE_ALL_ACCESS, OBJ_OPENLINK, FALSE, { 0 } };
 
     ob_device_type = ob_must_create("Device", &device);
     ob_driver_type = ob_must_create("Driver", &driver);
     ob_file_type = ob_must_create("File", &file);
     ob_event_type = ob_must_create("Event", &event);
+    ob_semaphore_type = ob_must_create("Semaphore", &semaphore);
 }

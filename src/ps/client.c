@@ -3,6 +3,8 @@
 
 #include "ps/process.h"
 
+#include "ke/dispatcher.h"
+
 #include "base/diag.h"
 
 #include <pthread.h>
@@ -20,6 +22,7 @@ static void *ps_client_thread(void *arg)
 {
     struct ps_client *c = arg;
     ps_process_attach(c->process);
+    ke_thread_current(); /* its thread object, in the client's process: inline KeGetCurrentThread reads it too */
     c->status = c->main_fn(c->argc, c->argv);
     fflush(stdout);
     /* Still in the client's process as the thread ends: the I/O manager

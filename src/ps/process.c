@@ -1,10 +1,13 @@
 /* ps/process.c: process objects (see process.h). An EPROCESS is an object
  * of the Process type; what drivers may know of it comes through routines
- * (PsGetCurrentProcessId, PsGetProcessId...), never through fields. */
+ * (PsGetCurrentProcessId, PsGetProcessId, PsLookupProcessByProcessId...),
+ * never through fields. A process is found by its id from its creation to
+ * its exit (the System process always). */
 #include "ps/process.h"
 
 #include "ob/ob.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +16,24 @@ struct _EPROCESS {
     ULONG id;
     char image_name[16];                 /* as EPROCESS.ImageFileName: 15 characters */
     struct ob_handle_table *handles;     /* NULL: the kernel table (System) */
+    LIST_ENTRY link;                     /* in ps_processes until it exits */
 };
 
-static POBJECT_TYPE ps_process_object_type;
+POBJECT_TYPE ps_process_object_type; /* a .sys's import slot for PsProcessType holds its address */
 NTKERNELAPI POBJECT_TYPE *PsProcessType = &ps_process_object_type;
 NTKERNELAPI PEPROCESS PsInitialSystemProcess;
 
 static __thread PEPROCESS ps_current;
+
+static pthread_mutex_t ps_processes_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_ENTRY ps_processes = { &ps_processes, &ps_processes };
+
+static void ps_process_list(PEPROCESS process)
+{
+    pthread_mutex_lock(&ps_processes_lock);
+    InsertTailList(&ps_processes, &process->link);
+    pthread_mutex_unlock(&ps_processes_lock);
+}
 
 /* Process ids, like thread ids, are multiples of 4; System is 4, and
  * clients start where a freshly booted Windows' user processes would. */
@@ -44,6 +58,7 @@ __attribute__((constructor(102))) static void ps_init(void)
     }
     PsInitialSystemProcess->id = 4;
     snprintf(PsInitialSystemProcess->image_name, sizeof PsInitialSystemProcess->image_name, "System");
+    ps_process_list(PsInitialSystemProcess);
 }
 
 PEPROCESS ps_process_create(const char *image_name)
@@ -58,6 +73,7 @@ PEPROCESS ps_process_create(const char *image_name)
     }
     process->id = (ULONG)InterlockedAdd(&ps_next_process_id, 4);
     snprintf(process->image_name, sizeof process->image_name, "%s", image_name);
+    ps_process_list(process);
     return process;
 }
 
@@ -65,6 +81,9 @@ void ps_process_exit(PEPROCESS process)
 {
     /* The exiting process's handles close in its own context, as the last
      * thread of a Windows process runs its handle table's rundown. */
+    pthread_mutex_lock(&ps_processes_lock);
+    RemoveEntryList(&process->link);
+    pthread_mutex_unlock(&ps_processes_lock);
     PEPROCESS previous = ps_process_attach(process);
     ob_handle_table_destroy(process->handles);
     process->handles = NULL;
@@ -126,4 +145,26 @@ NTKERNELAPI HANDLE NTAPI PsGetCurrentProcessId(VOID)
 NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID)
 {
     return (HANDLE)(ULONG_PTR)ps_thread_id();
+}
+
+/* The process with id ProcessId, referenced (the caller dereferences it);
+ * STATUS_INVALID_PARAMETER when no running process has it. PASSIVE_LEVEL
+ * (WDK, PsLookupProcessByProcessId). */
+NTKERNELAPI NTSTATUS NTAPI PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process)
+{
+    NTSTATUS status = STATUS_INVALID_PARAMETER;
+
+    pthread_mutex_lock(&ps_processes_lock);
+    for (PLIST_ENTRY e = ps_processes.Flink; e != &ps_processes; e = e->Flink) {
+        PEPROCESS process = CONTAINING_RECORD(e, struct _EPROCESS, link);
+        if ((ULONG_PTR)process->id == (ULONG_PTR)ProcessId) {
+            /* Safe under the lock: a listed process holds its creator's reference. */
+            ob_reference_object(process);
+            *Process = process;
+            status = STATUS_SUCCESS;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ps_processes_lock);
+    return status;
 }

@@ -27,6 +27,7 @@
 #include "io/io.h"
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "ke/pcr.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
 #include "ob/ob.h"
@@ -56,7 +57,7 @@ struct _ETHREAD {
     jmp_buf exit_jump;     /* PsTerminateSystemThread's way out */
 };
 
-static POBJECT_TYPE ps_thread_object_type;
+POBJECT_TYPE ps_thread_object_type; /* a .sys's import slot for PsThreadType holds its address */
 NTKERNELAPI POBJECT_TYPE *PsThreadType = &ps_thread_object_type;
 
 /* Running threads, for lookups by id and the unload check. */
@@ -115,6 +116,7 @@ static void ps_thread_begin(PETHREAD thread)
 {
     thread->cid.UniqueThread = (HANDLE)(ULONG_PTR)ps_thread_id();
     ke_thread_self = &thread->tcb;
+    ke_pcr_set_thread(thread); /* what inline KeGetCurrentThread (gs:[0x188]) reads */
     pthread_setspecific(ps_thread_key, thread);
     pthread_mutex_lock(&ps_threads_lock);
     InsertTailList(&ps_threads, &thread->link);
@@ -136,6 +138,8 @@ static void ps_thread_end(PETHREAD thread)
     ke_dispatcher_unlock();
     pthread_setspecific(ps_thread_key, NULL);
     ke_thread_self = NULL;
+    if (ke_pcr_if_created())
+        ke_pcr_set_thread(NULL);
     ob_dereference_object(thread);
 }
 

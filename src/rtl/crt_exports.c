@@ -304,6 +304,22 @@ static char *crt_format(const char *fmt, __builtin_ms_va_list ap, size_t *len)
  * length returned; when the output is exactly count long it is written
  * without a NUL and count returned; when longer, its first count characters
  * are written and -1 returned. */
+/* The secure forms' copy of len elements of elem bytes at text into buf
+ * (size elements): at most count of them (CRT_TRUNCATE: as many as fit
+ * before the NUL), always NUL-terminated. -1 when truncated; when not even
+ * count fit, buf is "" and -1 returned (the invalid-parameter case). */
+static int crt_copy_s(void *buf, SIZE_T size, SIZE_T count, const void *text, size_t len, size_t elem)
+{
+    size_t want = count == CRT_TRUNCATE ? (len < size ? len : size - 1) : (len < count ? len : count);
+    if (want >= size) {
+        memset(buf, 0, elem);
+        return -1;
+    }
+    memcpy(buf, text, want * elem);
+    memset((char *)buf + want * elem, 0, elem);
+    return want == len ? (int)len : -1;
+}
+
 int CRT rtl_crt_vsnprintf(char *buf, SIZE_T count, const char *fmt, __builtin_ms_va_list ap)
 {
     size_t len;
@@ -314,6 +330,19 @@ int CRT rtl_crt_vsnprintf(char *buf, SIZE_T count, const char *fmt, __builtin_ms
         memcpy(buf, text, len < count ? len + 1 : count);
     free(text);
     return len <= count ? (int)len : -1;
+}
+
+/* _vsnprintf_s: as _vsnprintf within size bytes, always terminated (see
+ * crt_copy_s); a NULL buffer or format, or size 0, is -1 (EINVAL). */
+int CRT rtl_crt_vsnprintf_s(char *buf, SIZE_T size, SIZE_T count, const char *fmt, __builtin_ms_va_list ap)
+{
+    size_t len;
+    if (!buf || !size || !fmt)
+        return -1;
+    char *text = crt_format(fmt, ap, &len);
+    int n = text ? crt_copy_s(buf, size, count, text, len, 1) : -1;
+    free(text);
+    return n;
 }
 
 int CRT rtl_crt_snprintf(char *buf, SIZE_T count, const char *fmt, ...)
@@ -424,25 +453,47 @@ static size_t crt_utf16(const unsigned char *s, size_t len, WCHAR *out)
 
 /* _vsnwprintf: _vsnprintf's rules, counted in WCHARs. Narrow text in the
  * output (%S, %hs) that is not UTF-8 is taken as Latin-1. */
-int CRT rtl_crt_vsnwprintf(WCHAR *buf, SIZE_T count, const WCHAR *fmt, __builtin_ms_va_list ap)
+static WCHAR *crt_wformat(const WCHAR *fmt, __builtin_ms_va_list ap, size_t *len)
 {
-    size_t len8, len;
+    size_t len8;
     char *narrow = fmt ? crt_narrow_format(fmt) : NULL;
     char *text = narrow ? crt_format(narrow, ap, &len8) : NULL;
     WCHAR *wide = text ? malloc((len8 + 1) * sizeof(WCHAR)) : NULL;
+
+    if (wide) {
+        *len = crt_utf16((const unsigned char *)text, len8, wide);
+        wide[*len] = 0;
+    }
+    free(text);
+    free(narrow);
+    return wide;
+}
+
+int CRT rtl_crt_vsnwprintf(WCHAR *buf, SIZE_T count, const WCHAR *fmt, __builtin_ms_va_list ap)
+{
+    size_t len;
+    WCHAR *wide = crt_wformat(fmt, ap, &len);
     int result = -1;
 
     if (wide) {
-        len = crt_utf16((const unsigned char *)text, len8, wide);
-        wide[len] = 0;
         if (count)
             memcpy(buf, wide, (len < count ? len + 1 : count) * sizeof(WCHAR));
         result = len <= count ? (int)len : -1;
     }
     free(wide);
-    free(text);
-    free(narrow);
     return result;
+}
+
+/* _vsnwprintf_s: _vsnprintf_s's rules, counted in WCHARs. */
+int CRT rtl_crt_vsnwprintf_s(WCHAR *buf, SIZE_T size, SIZE_T count, const WCHAR *fmt, __builtin_ms_va_list ap)
+{
+    size_t len;
+    if (!buf || !size || !fmt)
+        return -1;
+    WCHAR *wide = crt_wformat(fmt, ap, &len);
+    int n = wide ? crt_copy_s(buf, size, count, wide, len, sizeof(WCHAR)) : -1;
+    free(wide);
+    return n;
 }
 
 int CRT rtl_crt_snwprintf(WCHAR *buf, SIZE_T count, const WCHAR *fmt, ...)

@@ -1,8 +1,11 @@
 /* rtl/version.c: the OS version (Rtl): RtlGetVersion, RtlVerifyVersionInfo,
- * VerSetConditionMask.
+ * VerSetConditionMask, and the NtBuildNumber variable.
  *
  * ntbox reports a workstation Windows, no service pack, by default Windows 11
- * 25H2 (10.0.26200); rtl_version_parse_and_set changes the three numbers. */
+ * 25H2 (10.0.26200); rtl_version_parse_and_set changes the three numbers.
+ * NtBuildNumber is the build in the low 16 bits and 0xF in the top four, a
+ * free (retail) build's mark (0xC marks a checked one); drivers declare it
+ * PULONG (or PUSHORT), so the export table's row names the ULONG itself. */
 #include "rtl/version.h"
 
 #include <string.h>
@@ -12,6 +15,10 @@
 static ULONG rtl_version_major = 10;
 static ULONG rtl_version_minor = 0;
 static ULONG rtl_version_build = 26200;
+
+#define RTL_FREE_BUILD 0xF0000000u
+ULONG rtl_nt_build_number = RTL_FREE_BUILD | 26200;
+NTSYSAPI PULONG NtBuildNumber = &rtl_nt_build_number;
 
 /* Reads one decimal ULONG at *p, moving *p past it; false when there is no
  * digit or the number overflows. */
@@ -41,6 +48,7 @@ bool rtl_version_parse_and_set(const char *text)
     rtl_version_major = major;
     rtl_version_minor = minor;
     rtl_version_build = build;
+    rtl_nt_build_number = RTL_FREE_BUILD | (build & 0xFFFF);
     return true;
 }
 

@@ -3,7 +3,10 @@
 # routine), int 0x2c (NT_ASSERT, DbgRaiseAssertionFailure) end the run with
 # bugcheck 0x7E and the exception's code (STATUS_BREAKPOINT,
 # STATUS_ASSERTION_FAILURE), a CR8 write of a value that is no IRQL with
-# Driver Verifier's 0xC4/0x30; each report names the driver's line.
+# Driver Verifier's 0xC4/0x30, a store to KUSER_SHARED_DATA (redirected by
+# the loader or not) with 0xBE ATTEMPTED_WRITE_TO_READONLY_MEMORY, P1 the
+# Windows address, and one to the driver's own read-only data with 0xBE too;
+# each report names the driver's line.
 . "$2/tests/cli/lib.sh"
 need_sys
 [ -f "$SYS/trap_debugbreak.sys" ] || {
@@ -16,7 +19,7 @@ report() {
     normalize "$OUT" | sed -E -e 's/ntbox\+0x[0-9a-f]+/ntbox+0xOFFSET/g' -e 's/^(ntbox: loaded [^ ]+ from ).*/\1DRIVER/' -e '/^Backtrace:/,$d'
 }
 
-for trap in debugbreak dbgbreakpoint assert cr8; do
+for trap in debugbreak dbgbreakpoint assert cr8 kuser_write kuser_write_unpatched rdata_write; do
     run run "$SYS/trap_$trap.sys"
     expect_status 3
     report >"$OUT.norm"
@@ -30,5 +33,5 @@ for trap in debugbreak dbgbreakpoint assert cr8; do
 done
 # The backtrace reaches the driver's call through ntoskrnl's routine.
 run run "$SYS/trap_dbgbreakpoint.sys"
-expect_stdout_has "  #1 trap.c:20 in DriverEntry (trap_dbgbreakpoint.sys+0x"
+expect_stdout_has "  #1 trap.c:25 in DriverEntry (trap_dbgbreakpoint.sys+0x"
 ok "DbgBreakPoint's backtrace names the driver's call"

@@ -50,6 +50,7 @@ struct dt_state {
     ULONG mdl_bytes;
     ULONG irp_flags;
     KPROCESSOR_MODE requestor_mode;
+    KPROCESSOR_MODE previous_mode; /* ExGetPreviousMode in the dispatch routine */
     UCHAR input[16];           /* the first bytes of the request's input */
     HANDLE pid[IRP_MJ_MAXIMUM_FUNCTION + 1]; /* PsGetCurrentProcessId per major function */
     PIRP pended;
@@ -79,6 +80,7 @@ static inline const char *dt_major_name(UCHAR major)
     case IRP_MJ_DEVICE_CONTROL: return "ioctl";
     case IRP_MJ_FILE_SYSTEM_CONTROL: return "fsctl";
     case IRP_MJ_SHUTDOWN: return "shutdown";
+    case IRP_MJ_QUERY_INFORMATION: return "query";
     default: return "other";
     }
 }
@@ -99,6 +101,8 @@ static inline PVOID dt_mdl_address(PIRP irp)
  * driver only reads). */
 static inline PVOID dt_output(PIRP irp, PIO_STACK_LOCATION st)
 {
+    if (st->MajorFunction == IRP_MJ_QUERY_INFORMATION)
+        return irp->AssociatedIrp.SystemBuffer;
     if (st->MajorFunction == IRP_MJ_READ) {
         if (st->DeviceObject->Flags & DO_BUFFERED_IO)
             return irp->AssociatedIrp.SystemBuffer;
@@ -136,7 +140,8 @@ static inline PVOID dt_input(PIRP irp, PIO_STACK_LOCATION st, ULONG *length)
 static inline void dt_finish(PIRP irp, NTSTATUS status, ULONG_PTR information)
 {
     PIO_STACK_LOCATION st = IoGetCurrentIrpStackLocation(irp);
-    ULONG length = st->MajorFunction == IRP_MJ_READ || st->MajorFunction == IRP_MJ_WRITE
+    ULONG length = st->MajorFunction == IRP_MJ_READ || st->MajorFunction == IRP_MJ_WRITE ||
+                           st->MajorFunction == IRP_MJ_QUERY_INFORMATION
                        ? st->Parameters.Read.Length
                        : (st->MajorFunction == IRP_MJ_DEVICE_CONTROL ||
                           st->MajorFunction == IRP_MJ_FILE_SYSTEM_CONTROL)
@@ -166,6 +171,7 @@ static inline void dt_record(PIRP irp, PIO_STACK_LOCATION st)
     dt.mdl_bytes = irp->MdlAddress ? MmGetMdlByteCount(irp->MdlAddress) : 0;
     dt.irp_flags = irp->Flags;
     dt.requestor_mode = irp->RequestorMode;
+    dt.previous_mode = ExGetPreviousMode();
     dt.pid[st->MajorFunction] = PsGetCurrentProcessId();
     memset(dt.input, 0, sizeof dt.input);
     if (in)

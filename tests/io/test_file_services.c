@@ -507,3 +507,89 @@ KT_TEST(file_services_bad_handles)
     ZwClose(directory);
     dt_client_leave(client);
 }
+
+/* ExGetPreviousMode in a dispatch routine is the request's RequestorMode:
+ * UserMode for a client's Nt service, KernelMode for a driver's Zw one;
+ * after the service the thread's own (KernelMode) is back. */
+KT_TEST(ExGetPreviousMode_follows_the_request)
+{
+    struct session s;
+    IO_STATUS_BLOCK iosb;
+    char buffer[8];
+
+    KT_REQUIRE(session_open(&s, L"\\Device\\DtBuffered", FILE_READ_DATA | SYNCHRONIZE, FILE_SYNCHRONOUS_IO_NONALERT));
+    KT_EQ_STATUS(NtReadFile(s.h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, NULL, NULL), STATUS_SUCCESS);
+    KT_EQ_INT(dt.previous_mode, UserMode);
+    KT_EQ_INT(ExGetPreviousMode(), KernelMode);
+    session_close(&s);
+
+    HANDLE h;
+    KT_REQUIRE(KT_EQ_STATUS(dt_open(L"\\Device\\DtBuffered", FILE_READ_DATA, FILE_SYNCHRONOUS_IO_NONALERT, &h),
+                            STATUS_SUCCESS));
+    KT_EQ_INT(dt.previous_mode, KernelMode);
+    KT_EQ_STATUS(ZwReadFile(h, NULL, NULL, NULL, &iosb, buffer, sizeof buffer, NULL, NULL), STATUS_SUCCESS);
+    KT_EQ_INT(dt.previous_mode, KernelMode);
+    ZwClose(h);
+}
+
+/* ZwQueryInformationFile sends IRP_MJ_QUERY_INFORMATION with a system
+ * buffer of the caller's length and copies IoStatus.Information bytes
+ * back; a too-small buffer and an unsupported class fail before any
+ * request; FilePositionInformation on a synchronous file is answered from
+ * the file's position without one. */
+KT_TEST(ZwQueryInformationFile_standard_basic_position)
+{
+    HANDLE h, async;
+    IO_STATUS_BLOCK iosb;
+    FILE_STANDARD_INFORMATION standard;
+    FILE_BASIC_INFORMATION basic;
+    FILE_POSITION_INFORMATION position;
+    char buffer[16];
+
+    svc_setup();
+    dt_reset();
+    KT_REQUIRE(KT_EQ_STATUS(dt_open(L"\\Device\\DtBuffered", FILE_READ_DATA | FILE_READ_ATTRIBUTES,
+                                    FILE_SYNCHRONOUS_IO_NONALERT, &h), STATUS_SUCCESS));
+    dt.information = sizeof standard;
+    memset(&standard, 0, sizeof standard);
+    KT_EQ_STATUS(ZwQueryInformationFile(h, &iosb, &standard, sizeof standard, FileStandardInformation),
+                 STATUS_SUCCESS);
+    KT_EQ_INT(dt.stack.MajorFunction, IRP_MJ_QUERY_INFORMATION);
+    KT_EQ_INT(dt.stack.Parameters.QueryFile.Length, sizeof standard);
+    KT_EQ_INT(dt.stack.Parameters.QueryFile.FileInformationClass, FileStandardInformation);
+    KT_TRUE(dt.system_buffer != NULL && dt.system_buffer != (PVOID)&standard);
+    KT_EQ_HEX(((UCHAR *)&standard)[0], DT_FILL);
+    KT_EQ_HEX(((UCHAR *)&standard)[sizeof standard - 1], DT_FILL);
+    KT_EQ_INT(iosb.Information, sizeof standard);
+
+    dt.information = 8;
+    memset(&basic, 0, sizeof basic);
+    KT_EQ_STATUS(ZwQueryInformationFile(h, &iosb, &basic, sizeof basic, FileBasicInformation), STATUS_SUCCESS);
+    KT_EQ_HEX(((UCHAR *)&basic)[7], DT_FILL);
+    KT_EQ_HEX(((UCHAR *)&basic)[8], 0); /* only Information bytes come back */
+
+    KT_EQ_STATUS(ZwQueryInformationFile(h, &iosb, &basic, sizeof basic - 1, FileBasicInformation),
+                 STATUS_INFO_LENGTH_MISMATCH);
+    KT_EQ_STATUS(ZwQueryInformationFile(h, &iosb, buffer, sizeof buffer, FileNameInformation),
+                 STATUS_INVALID_INFO_CLASS);
+
+    dt.information = DT_LENGTH;
+    KT_EQ_STATUS(ZwReadFile(h, NULL, NULL, NULL, &iosb, buffer, 10, NULL, NULL), STATUS_SUCCESS);
+    dt_reset();
+    KT_EQ_STATUS(ZwQueryInformationFile(h, &iosb, &position, sizeof position, FilePositionInformation),
+                 STATUS_SUCCESS);
+    KT_EQ_INT(position.CurrentByteOffset.QuadPart, 10);
+    KT_EQ_INT(iosb.Information, sizeof position);
+    KT_EQ_STR(dt.log, ""); /* the I/O manager answered */
+    ZwClose(h);
+
+    /* An asynchronous file's position is the driver's to answer. */
+    KT_REQUIRE(KT_EQ_STATUS(dt_open(L"\\Device\\DtBuffered", FILE_READ_DATA, 0, &async), STATUS_SUCCESS));
+    dt_reset();
+    dt.status = STATUS_INVALID_DEVICE_REQUEST;
+    dt.information = 0;
+    KT_EQ_STATUS(ZwQueryInformationFile(async, &iosb, &position, sizeof position, FilePositionInformation),
+                 STATUS_INVALID_DEVICE_REQUEST);
+    KT_EQ_STR(dt.log, "query");
+    ZwClose(async);
+}

@@ -128,10 +128,11 @@ static void kt_write_kuser(void *arg)
     *(volatile uint32_t *)(uintptr_t)(ke_kuser_page() + KE_KUSER_NT_MAJOR_VERSION) = 5;
 }
 
-/* Drivers see it read-only, as Windows maps it. */
+/* Drivers see it read-only, as Windows maps it: a store is bugcheck 0xBE,
+ * P1 the Windows address of the field written. */
 KT_TEST(kuser_page_is_read_only)
 {
-    KT_EXPECT_BUGCHECK(0x7E, 0xC0000005, kt_write_kuser, NULL);
+    KT_EXPECT_BUGCHECK(0xBE, KE_KUSER_ADDRESS + KE_KUSER_NT_MAJOR_VERSION, kt_write_kuser, NULL);
 }
 
 static uint64_t kt_pcr64(const uint8_t *pcr, unsigned offset)

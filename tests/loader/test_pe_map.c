@@ -441,11 +441,11 @@ KT_TEST(ldr_load_pe_lists_every_missing_import)
     uint8_t *p = kt_pe_build();
     char expected[512];
     kt_pe_hint_name(p, KT_RVA_HINT_DBGPRINT, "IoNotReal");
-    kt_pe_hint_name(p, KT_RVA_HINT_ALLOC, "SeExports");
+    kt_pe_hint_name(p, KT_RVA_HINT_ALLOC, "CmKeyObjectType");
     strcpy((char *)p + KT_PE_FILE(KT_RVA_NAME_NTOS2), "fltmgr.sys");
     KT_EQ_PTR(kt_load(p, false), NULL);
     snprintf(expected, sizeof expected,
-             "%s imports 3 routines ntbox does not provide: IoNotReal, SeExports, fltmgr.sys!#%u (`ntbox run "
+             "%s imports 3 routines ntbox does not provide: IoNotReal, CmKeyObjectType, fltmgr.sys!#%u (`ntbox run "
              "--allow-missing` binds each to a stub that stops the run when called)",
              kt_name(), ldr_export_find("ntoskrnl.exe", "KeBugCheckEx")->ordinal);
     KT_EQ_STR(kt_err, expected);
@@ -464,7 +464,7 @@ KT_TEST(ldr_load_pe_allow_missing_binds_stubs)
 {
     uint8_t *p = kt_pe_build();
     kt_pe_hint_name(p, KT_RVA_HINT_DBGPRINT, "IoNotReal");
-    kt_pe_hint_name(p, KT_RVA_HINT_ALLOC, "SeExports");
+    kt_pe_hint_name(p, KT_RVA_HINT_ALLOC, "CmKeyObjectType");
     struct ldr_module *m = kt_load(p, true);
     KT_REQUIRE(KT_TRUE(m != NULL) || kt_fail(__FILE__, __LINE__, "%s", kt_err));
     const char *out = KT_EXPECT_BUGCHECK(0x7E, 0xC0000002, kt_call_stub, m);

@@ -12,6 +12,7 @@
     "    Event (Type)\n" \
     "    File (Type)\n" \
     "    Process (Type)\n" \
+    "    Semaphore (Type)\n" \
     "    SymbolicLink (Type)\n" \
     "    Thread (Type)\n" \
     "    Type (Type)\n"

@@ -224,6 +224,48 @@ KT_TEST(vsnprintf_truncation_rules)
     KT_EQ_INT(buf[0], 0);
 }
 
+typedef int(NTAPI *vsnprintf_s_fn)(void *, SIZE_T, SIZE_T, const void *, __builtin_ms_va_list);
+
+static int NTAPI kt_vsnprintf_s(const char *name, void *buf, SIZE_T size, SIZE_T count, const void *fmt, ...)
+{
+    __builtin_ms_va_list ap;
+    __builtin_ms_va_start(ap, fmt);
+    int n = CRT(vsnprintf_s_fn, name)(buf, size, count, fmt, ap);
+    __builtin_ms_va_end(ap);
+    return n;
+}
+
+/* _vsnprintf_s: always terminated within size; at most count characters
+ * (_TRUNCATE: as many as fit), -1 when cut short; output that does not fit
+ * size leaves "" and -1; no buffer, size 0 or no format: -1 (CRT,
+ * _vsnprintf_s). _vsnwprintf_s the same in WCHARs. */
+KT_TEST(vsnprintf_s_truncation_rules)
+{
+    char buf[8];
+    WCHAR wbuf[8];
+    memset(buf, '#', sizeof buf);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 8, 7, "%d-%s", 42, "ab"), 5);
+    KT_EQ_MEM(buf, "42-ab\0##", 8);
+    memset(buf, '#', sizeof buf);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 8, 3, "%d-%s", 42, "ab"), -1);
+    KT_EQ_MEM(buf, "42-\0####", 8);
+    memset(buf, '#', sizeof buf);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 4, CRT_TRUNCATE, "%d-%s", 42, "ab"), -1);
+    KT_EQ_MEM(buf, "42-\0####", 8);
+    memset(buf, '#', sizeof buf);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 4, 5, "%d-%s", 42, "ab"), -1);
+    KT_EQ_MEM(buf, "\0#######", 8);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 6, 5, "%d-%s", 42, "ab"), 5);
+    KT_EQ_STR(buf, "42-ab");
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", NULL, 8, 7, "x"), -1);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 0, 7, "x"), -1);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnprintf_s", buf, 8, 7, NULL), -1);
+    KT_EQ_INT(kt_vsnprintf_s("_vsnwprintf_s", wbuf, 8, CRT_TRUNCATE, L"%d-%ws", 42, L"abcdef"), -1);
+    KT_EQ_MEM(wbuf, L"42-abcd", 8 * sizeof(WCHAR));
+    KT_EQ_INT(kt_vsnprintf_s("_vsnwprintf_s", wbuf, 8, 7, L"%S", "xyz"), 3);
+    KT_EQ_MEM(wbuf, L"xyz", 4 * sizeof(WCHAR));
+}
+
 KT_TEST(snprintf_sprintf_formats)
 {
     char buf[64];
