@@ -143,6 +143,8 @@ typedef struct _PROCESSOR_NUMBER {
 
 C_ASSERT(sizeof(PROCESSOR_NUMBER) == 4);
 
+/* The number of processors; newer code calls KeQueryActiveProcessorCountEx. */
+extern NTKERNELAPI volatile CCHAR KeNumberProcessors;
 NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCount(_Out_opt_ PKAFFINITY ActiveProcessors);
 NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCountEx(_In_ USHORT GroupNumber);
 NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID);

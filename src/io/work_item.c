@@ -15,6 +15,7 @@
 #include "ke/deferred.h"
 
 #include "ex/pool.h"
+#include "ke/dispatcher.h"
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
 #include "loader/module.h"
@@ -88,11 +89,14 @@ static const void *io_work_at(const WORK_QUEUE_ITEM *item)
 static VOID NTAPI io_worker_main(PVOID context)
 {
     struct io_worker *self = context;
+    struct ke_thread *thread = ke_thread_current();
 
     pthread_mutex_lock(&io_work_mutex);
     for (;;) {
+        ke_thread_set_idle(thread, true);
         while (IsListEmpty(&io_work_queue))
             pthread_cond_wait(&io_work_wake, &io_work_mutex);
+        ke_thread_set_idle(thread, false);
         PWORK_QUEUE_ITEM item = CONTAINING_RECORD(RemoveHeadList(&io_work_queue), WORK_QUEUE_ITEM, List);
         PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
         PVOID parameter = item->Parameter;

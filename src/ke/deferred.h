@@ -24,6 +24,9 @@ unsigned ke_dpc_describe_pending(const struct ldr_module *m, FILE *out);
 unsigned ke_timer_describe_pending(const struct ldr_module *m, FILE *out);
 unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out);
 
+/* Whether any timer is set: its expiry may wake a waiter (hang reports). */
+bool ke_timer_any_set(void);
+
 /* At a driver's unload: whether a timer of module m is still set, a DPC
  * of it queued or running, or a work item of it queued or running. If so,
  * *text (malloc'd, the caller frees it) describes each, one line apiece,

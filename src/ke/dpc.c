@@ -101,7 +101,10 @@ static void ke_dpc_idle(struct ke_dpc_cpu *cpu, bool held)
     struct timespec until;
 
     if (!held) {
+        struct ke_thread *self = ke_thread_current();
+        ke_thread_set_idle(self, true);
         pthread_cond_wait(&cpu->wake, &ke_dpc_mutex);
+        ke_thread_set_idle(self, false);
         return;
     }
     clock_gettime(CLOCK_MONOTONIC, &until);

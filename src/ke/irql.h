@@ -42,4 +42,7 @@ void ke_irql_lower_checked(KIRQL new_irql, const char *routine, const void *at);
 void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at);
 void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at);
 
+/* The value the calling thread's spin locks hold while it owns them. */
+ULONG_PTR ke_spin_owner_self(void);
+
 #endif

@@ -2,32 +2,63 @@
  * KeGetCurrentProcessorNumber(Ex), KeSetSystemAffinityThread(Ex),
  * KeRevertToUserAffinityThread(Ex), and KeStallExecutionProcessor (hal).
  *
- * ntbox's processors are the host CPUs the process may run on, numbered 0
- * to N-1 in one group (at most 64, one KAFFINITY). A thread runs on the
- * processor its host thread is on; a system affinity pins the host thread
- * to those CPUs when the host allows it, and the processor number reported
- * stays inside the affinity either way. */
+ * ntbox's processors are numbered 0 to N-1 in one group (at most 64, one
+ * KAFFINITY): by default the host CPUs the process may run on, else the N
+ * of `ntbox run --cpus N`, processor i on the host CPU i modulo the host's
+ * count. A thread runs on the processor its host thread is on (the lowest
+ * one on that CPU); a system affinity pins the host thread to those CPUs
+ * when the host allows it, and the processor number reported stays inside
+ * the affinity either way. KeNumberProcessors, the old variable, follows. */
+#include "ke/processor.h"
+
 #include "ke/dispatcher.h"
 
 #include <sched.h>
 #include <stdbool.h>
 #include <time.h>
 
-#define KE_MAX_PROCESSORS 64
-
 static ULONG ke_processor_count;
-static cpu_set_t ke_host_cpus;                /* the process's CPUs at startup */
+static cpu_set_t ke_host_cpus;                /* the CPUs the processors run on */
 static int ke_host_cpu_of[KE_MAX_PROCESSORS]; /* processor -> host CPU */
+
+/* The number of processors (WDK, ntddk.h: the variable older drivers read
+ * instead of calling KeQueryActiveProcessorCountEx). */
+NTKERNELAPI volatile CCHAR KeNumberProcessors;
 
 __attribute__((constructor)) static void ke_processor_init(void)
 {
+    ULONG host = 0;
+
     if (sched_getaffinity(0, sizeof ke_host_cpus, &ke_host_cpus) != 0) {
         CPU_ZERO(&ke_host_cpus);
         CPU_SET(0, &ke_host_cpus);
     }
-    for (int cpu = 0; cpu < CPU_SETSIZE && ke_processor_count < KE_MAX_PROCESSORS; cpu++)
+    for (int cpu = 0; cpu < CPU_SETSIZE && host < KE_MAX_PROCESSORS; cpu++)
         if (CPU_ISSET(cpu, &ke_host_cpus))
-            ke_host_cpu_of[ke_processor_count++] = cpu;
+            ke_host_cpu_of[host++] = cpu;
+    ke_processor_count = host;
+    KeNumberProcessors = (CCHAR)host;
+}
+
+void ke_processor_set_count(ULONG count)
+{
+    ULONG host = 0;
+    int cpus[KE_MAX_PROCESSORS];
+
+    for (int cpu = 0; cpu < CPU_SETSIZE && host < KE_MAX_PROCESSORS; cpu++)
+        if (CPU_ISSET(cpu, &ke_host_cpus))
+            cpus[host++] = cpu;
+    if (count < host) {
+        CPU_ZERO(&ke_host_cpus);
+        for (ULONG i = 0; i < count; i++)
+            CPU_SET(cpus[i], &ke_host_cpus);
+        /* Best effort, as ke_pin: threads started later inherit it. */
+        (void)sched_setaffinity(0, sizeof ke_host_cpus, &ke_host_cpus);
+    }
+    for (ULONG i = 0; i < count; i++)
+        ke_host_cpu_of[i] = cpus[i % host];
+    ke_processor_count = count;
+    KeNumberProcessors = (CCHAR)count;
 }
 
 static KAFFINITY ke_active_mask(void)
@@ -89,7 +120,7 @@ NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID)
     ULONG number = 0;
     KAFFINITY affinity = ke_thread_current()->system_affinity;
 
-    for (ULONG i = 0; i < ke_processor_count; i++)
+    for (ULONG i = ke_processor_count; i-- > 0;)
         if (ke_host_cpu_of[i] == cpu)
             number = i;
     if (affinity && !(affinity & ((KAFFINITY)1 << number)))

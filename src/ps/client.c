@@ -1,9 +1,9 @@
 /* ps/client.c: a client program's process (see client.h). */
 #include "ps/client.h"
 
-#include "ps/process.h"
-
 #include "base/diag.h"
+#include "ke/dispatcher.h"
+#include "ps/process.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@ static void *ps_client_thread(void *arg)
 {
     struct ps_client *c = arg;
     ps_process_attach(c->process);
+    ke_thread_current(); /* the client's main thread is a thread of its process from the start */
     c->status = c->main_fn(c->argc, c->argv);
     fflush(stdout);
     ps_process_attach(NULL);
@@ -36,11 +37,17 @@ int ps_client_run(const char *name, int (*main_fn)(int, char **), int argc, char
     if (!c.process)
         return -1;
     diag_note("%s started as process %u", image, ps_process_id(c.process));
+    /* Waiting for the client is no kernel wait: hang reports leave it out.
+     * The thread object comes first, so thread ids do not race the client's. */
+    struct ke_thread *self = ke_thread_current();
+    ke_thread_set_idle(self, true);
     if (pthread_create(&thread, NULL, ps_client_thread, &c) != 0) {
+        ke_thread_set_idle(self, false);
         ps_process_exit(c.process);
         return -1;
     }
     pthread_join(thread, NULL);
+    ke_thread_set_idle(self, false);
     diag_note("%s (process %u) exited with status %d; its handles are closed", image, ps_process_id(c.process),
               c.status);
     ps_process_exit(c.process);

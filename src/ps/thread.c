@@ -110,6 +110,7 @@ static void ps_thread_setup(PETHREAD thread, PEPROCESS process, BOOLEAN system)
 static void ps_thread_begin(PETHREAD thread)
 {
     thread->cid.UniqueThread = (HANDLE)(ULONG_PTR)ps_thread_id();
+    thread->tcb.spin_token = ke_spin_owner_self();
     ke_thread_self = &thread->tcb;
     pthread_setspecific(ps_thread_key, thread);
     pthread_mutex_lock(&ps_threads_lock);
@@ -348,6 +349,35 @@ NTKERNELAPI NTSTATUS NTAPI PsLookupThreadByThreadId(HANDLE ThreadId, PETHREAD *T
     }
     pthread_mutex_unlock(&ps_threads_lock);
     return status;
+}
+
+void ps_threads_visit(void (*fn)(struct ke_thread *thread, void *context), void *context)
+{
+    pthread_mutex_lock(&ps_threads_lock);
+    for (PLIST_ENTRY e = ps_threads.Flink; e != &ps_threads; e = e->Flink)
+        fn(&CONTAINING_RECORD(e, struct _ETHREAD, link)->tcb, context);
+    pthread_mutex_unlock(&ps_threads_lock);
+}
+
+ULONG ps_thread_cid(const struct ke_thread *thread)
+{
+    return (ULONG)(ULONG_PTR)((const struct _ETHREAD *)thread)->cid.UniqueThread;
+}
+
+const char *ps_thread_describe(const struct ke_thread *thread, char *buf, size_t n)
+{
+    const struct _ETHREAD *t = (const struct _ETHREAD *)thread;
+    char start[256];
+
+    if (t->created)
+        snprintf(buf, n, "system thread %u (start routine %s) in process %s (PID %u)",
+                 (unsigned)(ULONG_PTR)t->cid.UniqueThread,
+                 ldr_describe_address((const void *)t->start, false, start, sizeof start),
+                 ps_process_name(t->process), ps_process_id(t->process));
+    else
+        snprintf(buf, n, "thread %u in process %s (PID %u)", (unsigned)(ULONG_PTR)t->cid.UniqueThread,
+                 ps_process_name(t->process), ps_process_id(t->process));
+    return buf;
 }
 
 bool ps_driver_threads_running(const struct ldr_module *m, char **text)

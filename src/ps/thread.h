@@ -12,6 +12,7 @@
 #include "ke/dispatcher.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ldr_module;
 
@@ -19,6 +20,16 @@ struct ldr_module;
  * attached to (System unless a client's), and returns its KTHREAD. The
  * object goes (signalled, unreferenced) when the host thread exits. */
 struct ke_thread *ps_thread_adopt(void);
+
+/* Calls fn for every running thread, under the list's lock (fn must not
+ * create or end threads). */
+void ps_threads_visit(void (*fn)(struct ke_thread *thread, void *context), void *context);
+
+/* The thread's id (PsGetThreadId), and for reports "system thread 12
+ * (start routine worker in drv.c:20 ...) in process System (PID 4)" or
+ * "thread 8 in process client.exe (PID 1004)"; returns buf. */
+ULONG ps_thread_cid(const struct ke_thread *thread);
+const char *ps_thread_describe(const struct ke_thread *thread, char *buf, size_t n);
 
 /* At a driver's unload: whether system threads whose start routine is in
  * the driver's image m are still running. If so, *text (malloc'd, the

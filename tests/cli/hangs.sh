@@ -1,0 +1,39 @@
+# Hangs become reports: when every thread is blocked for good, or threads
+# wait for each other in a cycle, the run ends within seconds with a
+# *** DEADLOCK report (each thread, what it waits for and who owns it, the
+# driver's line of the wait, what it holds) and exit status 3; --timeout
+# bounds any run the same way. Thread ids, addresses and client image
+# hashes are normalized.
+. "$2/tests/cli/lib.sh"
+
+# expect_report FILE: stdout, normalized (thread ids become T), is FILE.
+expect_report() {
+    sed -E -e 's/(thread|threads|Thread) [0-9]+\b/\1 T/g' -e 's/(, | and )[0-9]+ wait/\1T wait/g' \
+        -e 's/-[0-9a-f]{16}\.so/.so/g' "$OUT" >"$OUT.t" && mv "$OUT.t" "$OUT"
+    expect_stdout "$1"
+}
+
+run run tests/cli/drivers/deadlock_event.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_event.out
+ok "DriverEntry waits for an event nothing sets"
+
+run run tests/cli/drivers/deadlock_mutexes.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_mutexes.out
+ok "two system threads, two mutexes taken in opposite orders"
+
+run run tests/cli/drivers/deadlock_cycle.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_cycle.out
+ok "a wait cycle over two fast mutexes is found while another thread runs"
+
+run run tests/cli/drivers/pends_forever.c --client tests/cli/clients/ioctl_waits.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_client.out
+ok "a client waits for an I/O control the driver never completes"
+
+run run --timeout 1 tests/cli/drivers/sleeps_long.c
+expect_status 3
+expect_report tests/cli/expected/timeout.out
+ok "--timeout ends a run that would sleep for an hour"
