@@ -21,3 +21,4 @@ run run --cpus 65 tests/cli/drivers/processors.c
 expect_status 1
 expect_stderr_has "ntbox: --cpus takes a whole number from 1 to 64; got 65"
 ok "--cpus outside 1 to 64 is refused"
+

@@ -37,3 +37,12 @@ run run --timeout 1 tests/cli/drivers/sleeps_long.c
 expect_status 3
 expect_report tests/cli/expected/timeout.out
 ok "--timeout ends a run that would sleep for an hour"
+
+# The mutex deadlock as a .sys.
+need_sys
+run run "$SYS/deadlock_mutexes.sys"
+expect_status 3
+expect_stdout_has "*** DEADLOCK: every thread is blocked for good, and no timer, DPC or work item is left to wake one;"
+expect_stdout_has "  waits in KeWaitForSingleObject for mutex 0x"
+expect_stdout_has "  waits in ZwWaitForMultipleObjects (WaitAll) for thread 0x"
+ok "two system threads, two mutexes taken in opposite orders, .sys"

@@ -18,6 +18,7 @@ static VOID OnLastProcessor(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Arg
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
+    KeFlushQueuedDpcs(); /* the DPC may still be returning */
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
