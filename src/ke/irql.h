@@ -12,6 +12,12 @@
 
 extern __thread KIRQL ke_current_irql;
 
+/* The processors holding DPCs this thread queued at DISPATCH_LEVEL or
+ * above (ke/dpc.c), which run once its IRQL drops below DISPATCH_LEVEL:
+ * the lowering wakes them with ke_dpc_release_held. */
+extern __thread KAFFINITY ke_dpc_held;
+void ke_dpc_release_held(void);
+
 static inline KIRQL ke_irql_get(void)
 {
     return ke_current_irql;

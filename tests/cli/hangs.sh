@@ -6,10 +6,11 @@
 # hashes are normalized.
 . "$2/tests/cli/lib.sh"
 
-# expect_report FILE: stdout, normalized (thread ids become T), is FILE.
+# expect_report FILE: stdout, normalized, is FILE; thread ids become T1,
+# T2... in order of appearance, so who waits for whom still shows.
 expect_report() {
-    sed -E -e 's/(thread|threads|Thread) [0-9]+\b/\1 T/g' -e 's/(, | and )[0-9]+ wait/\1T wait/g' \
-        -e 's/-[0-9a-f]{16}\.so/.so/g' "$OUT" >"$OUT.t" && mv "$OUT.t" "$OUT"
+    perl -pe 's/((?:\bthreads?|\band|,) )(\d+)\b/$1 . "T" . ($id{$2} ||= ++$n)/ge; s/-[0-9a-f]{16}\.so/.so/g' \
+        "$OUT" >"$OUT.t" && mv "$OUT.t" "$OUT"
     expect_stdout "$1"
 }
 

@@ -3,29 +3,23 @@
  * every millisecond): the cycle is found all the same. */
 #include <ntddk.h>
 
-static FAST_MUTEX first, second;
-static KEVENT first_taken, second_taken;
+struct order {
+    PFAST_MUTEX take_first, take_second;
+    PKEVENT mine_taken, other_taken;
+};
 
-static VOID TakeFirstThenSecond(PVOID Context)
-{
-    UNREFERENCED_PARAMETER(Context);
-    ExAcquireFastMutex(&first);
-    KeSetEvent(&first_taken, IO_NO_INCREMENT, FALSE);
-    KeWaitForSingleObject(&second_taken, Executive, KernelMode, FALSE, NULL);
-    ExAcquireFastMutex(&second);
-    ExReleaseFastMutex(&second);
-    ExReleaseFastMutex(&first);
-}
+static FAST_MUTEX a, b;
+static KEVENT a_taken, b_taken;
 
-static VOID TakeSecondThenFirst(PVOID Context)
+static VOID TakeInOrder(PVOID Context)
 {
-    UNREFERENCED_PARAMETER(Context);
-    ExAcquireFastMutex(&second);
-    KeSetEvent(&second_taken, IO_NO_INCREMENT, FALSE);
-    KeWaitForSingleObject(&first_taken, Executive, KernelMode, FALSE, NULL);
-    ExAcquireFastMutex(&first);
-    ExReleaseFastMutex(&first);
-    ExReleaseFastMutex(&second);
+    struct order *order = Context;
+    ExAcquireFastMutex(order->take_first);
+    KeSetEvent(order->mine_taken, IO_NO_INCREMENT, FALSE);
+    KeWaitForSingleObject(order->other_taken, Executive, KernelMode, FALSE, NULL);
+    ExAcquireFastMutex(order->take_second);
+    ExReleaseFastMutex(order->take_second);
+    ExReleaseFastMutex(order->take_first);
 }
 
 static VOID Ticker(PVOID Context)
@@ -38,16 +32,17 @@ static VOID Ticker(PVOID Context)
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
+    static struct order a_then_b = { &a, &b, &a_taken, &b_taken }, b_then_a = { &b, &a, &b_taken, &a_taken };
     HANDLE threads[3];
     UNREFERENCED_PARAMETER(DriverObject);
     UNREFERENCED_PARAMETER(RegistryPath);
 
-    ExInitializeFastMutex(&first);
-    ExInitializeFastMutex(&second);
-    KeInitializeEvent(&first_taken, NotificationEvent, FALSE);
-    KeInitializeEvent(&second_taken, NotificationEvent, FALSE);
+    ExInitializeFastMutex(&a);
+    ExInitializeFastMutex(&b);
+    KeInitializeEvent(&a_taken, NotificationEvent, FALSE);
+    KeInitializeEvent(&b_taken, NotificationEvent, FALSE);
     PsCreateSystemThread(&threads[0], THREAD_ALL_ACCESS, NULL, NULL, NULL, Ticker, NULL);
-    PsCreateSystemThread(&threads[1], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeFirstThenSecond, NULL);
-    PsCreateSystemThread(&threads[2], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeSecondThenFirst, NULL);
+    PsCreateSystemThread(&threads[1], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeInOrder, &a_then_b);
+    PsCreateSystemThread(&threads[2], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeInOrder, &b_then_a);
     return ZwWaitForMultipleObjects(3, threads, WaitAll, FALSE, NULL);
 }

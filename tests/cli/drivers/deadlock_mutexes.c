@@ -2,29 +2,23 @@
  * holding one and waiting for the other's. DriverEntry waits for both. */
 #include <ntddk.h>
 
-static KMUTEX first, second;
-static KEVENT first_taken, second_taken;
+struct order {
+    PKMUTEX take_first, take_second;
+    PKEVENT mine_taken, other_taken;
+};
 
-static VOID TakeFirstThenSecond(PVOID Context)
-{
-    UNREFERENCED_PARAMETER(Context);
-    KeWaitForSingleObject(&first, Executive, KernelMode, FALSE, NULL);
-    KeSetEvent(&first_taken, IO_NO_INCREMENT, FALSE);
-    KeWaitForSingleObject(&second_taken, Executive, KernelMode, FALSE, NULL);
-    KeWaitForSingleObject(&second, Executive, KernelMode, FALSE, NULL);
-    KeReleaseMutex(&second, FALSE);
-    KeReleaseMutex(&first, FALSE);
-}
+static KMUTEX a, b;
+static KEVENT a_taken, b_taken;
 
-static VOID TakeSecondThenFirst(PVOID Context)
+static VOID TakeInOrder(PVOID Context)
 {
-    UNREFERENCED_PARAMETER(Context);
-    KeWaitForSingleObject(&second, Executive, KernelMode, FALSE, NULL);
-    KeSetEvent(&second_taken, IO_NO_INCREMENT, FALSE);
-    KeWaitForSingleObject(&first_taken, Executive, KernelMode, FALSE, NULL);
-    KeWaitForSingleObject(&first, Executive, KernelMode, FALSE, NULL);
-    KeReleaseMutex(&first, FALSE);
-    KeReleaseMutex(&second, FALSE);
+    struct order *order = Context;
+    KeWaitForSingleObject(order->take_first, Executive, KernelMode, FALSE, NULL);
+    KeSetEvent(order->mine_taken, IO_NO_INCREMENT, FALSE);
+    KeWaitForSingleObject(order->other_taken, Executive, KernelMode, FALSE, NULL);
+    KeWaitForSingleObject(order->take_second, Executive, KernelMode, FALSE, NULL);
+    KeReleaseMutex(order->take_second, FALSE);
+    KeReleaseMutex(order->take_first, FALSE);
 }
 
 static VOID Unload(PDRIVER_OBJECT DriverObject)
@@ -34,15 +28,16 @@ static VOID Unload(PDRIVER_OBJECT DriverObject)
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
+    static struct order a_then_b = { &a, &b, &a_taken, &b_taken }, b_then_a = { &b, &a, &b_taken, &a_taken };
     HANDLE threads[2];
     UNREFERENCED_PARAMETER(RegistryPath);
 
-    KeInitializeMutex(&first, 0);
-    KeInitializeMutex(&second, 0);
-    KeInitializeEvent(&first_taken, NotificationEvent, FALSE);
-    KeInitializeEvent(&second_taken, NotificationEvent, FALSE);
-    PsCreateSystemThread(&threads[0], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeFirstThenSecond, NULL);
-    PsCreateSystemThread(&threads[1], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeSecondThenFirst, NULL);
+    KeInitializeMutex(&a, 0);
+    KeInitializeMutex(&b, 0);
+    KeInitializeEvent(&a_taken, NotificationEvent, FALSE);
+    KeInitializeEvent(&b_taken, NotificationEvent, FALSE);
+    PsCreateSystemThread(&threads[0], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeInOrder, &a_then_b);
+    PsCreateSystemThread(&threads[1], THREAD_ALL_ACCESS, NULL, NULL, NULL, TakeInOrder, &b_then_a);
     ZwWaitForMultipleObjects(2, threads, WaitAll, FALSE, NULL);
     ZwClose(threads[0]);
     ZwClose(threads[1]);
