@@ -188,24 +188,49 @@ static struct ke_hang_thread *ke_hang_find(struct ke_hang_look *look, const stru
     return NULL;
 }
 
-/* A spinner is blocked for good once its lock's holder is. */
+/* The thread whose spin locks hold `holder`, or NULL. */
+static struct ke_hang_thread *ke_hang_spin_holder(struct ke_hang_look *look, const struct ke_hang_thread *spinner)
+{
+    ULONG_PTR holder;
+
+    if (!safe_read(spinner->lock, &holder, sizeof holder) || !holder)
+        return NULL;
+    for (ULONG i = 0; i < look->count; i++)
+        if (look->threads[i].thread->spin_token == holder)
+            return &look->threads[i];
+    return NULL;
+}
+
+/* A spinner is blocked for good once its lock's holder is, or when
+ * spinners each spin on a lock the next holds, round to the first. */
 static void ke_hang_settle_spinners(struct ke_hang_look *look)
 {
+    for (ULONG i = 0; i < look->count; i++) {
+        struct ke_hang_thread *t = &look->threads[i];
+        if (t->kind != KE_WAIT_SPIN_LOCK)
+            continue;
+        struct ke_hang_thread *holder = ke_hang_spin_holder(look, t);
+        if (holder)
+            ke_hang_add_owner(t, holder->thread);
+    }
     for (bool changed = true; changed;) {
         changed = false;
         for (ULONG i = 0; i < look->count; i++) {
-            struct ke_hang_thread *t = &look->threads[i];
-            ULONG_PTR holder;
-            if (t->kind != KE_WAIT_SPIN_LOCK || t->forever || !safe_read(t->lock, &holder, sizeof holder))
+            struct ke_hang_thread *t = &look->threads[i], *h = t;
+            if (t->kind != KE_WAIT_SPIN_LOCK || t->forever || !t->owner_count)
                 continue;
-            for (ULONG j = 0; j < look->count; j++) {
-                struct ke_hang_thread *h = &look->threads[j];
-                if (h->thread->spin_token == holder && h->forever) {
-                    t->forever = changed = true;
-                    t->owner_count = 0;
-                    ke_hang_add_owner(t, h->thread);
-                }
+            /* Up the chain of holders: a blocked one, or back to t. */
+            for (ULONG steps = 0; steps <= look->count; steps++) {
+                h = h->owner_count ? ke_hang_find(look, h->owners[0]) : NULL;
+                if (!h || h->forever || h == t)
+                    break;
+                if (h->kind != KE_WAIT_SPIN_LOCK)
+                    h = NULL;
+                if (!h)
+                    break;
             }
+            if (h && (h->forever || h == t))
+                t->forever = changed = true;
         }
     }
 }

@@ -29,6 +29,11 @@ expect_status 3
 expect_report tests/cli/expected/deadlock_cycle.out
 ok "a wait cycle over two fast mutexes is found while another thread runs"
 
+run run tests/cli/drivers/deadlock_spin.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_spin.out
+ok "two threads spin on each other's spin locks"
+
 run run tests/cli/drivers/pends_forever.c --client tests/cli/clients/ioctl_waits.c
 expect_status 3
 expect_report tests/cli/expected/deadlock_client.out
