@@ -379,14 +379,19 @@ static void ke_hang_print_wait(const struct ke_hang_thread *t)
 
 static void ke_hang_print_resource(PERESOURCE resource, bool exclusive, void *context)
 {
-    (void)context;
+    const struct ke_hang_thread *t = context;
+
+    /* A shared waiter's ownership is made before it sleeps: not held yet. */
+    if (t->lock_kind == KE_LOCK_RESOURCE && t->lock == resource)
+        return;
     printf("  holds ERESOURCE 0x%016llx %s\n", ke_hang_ptr(resource), exclusive ? "exclusively" : "shared");
 }
 
 /* What the thread owns: mutexes, fast and guarded mutexes (with where
  * they were acquired), resources. */
-static void ke_hang_print_held(struct ke_thread *thread)
+static void ke_hang_print_held(const struct ke_hang_thread *t)
 {
+    struct ke_thread *thread = t->thread;
     char where[512];
     ULONG held = thread->held_count < KE_HELD_LOCKS ? thread->held_count : KE_HELD_LOCKS;
 
@@ -397,7 +402,7 @@ static void ke_hang_print_held(struct ke_thread *thread)
     for (ULONG i = 0; i < held; i++)
         printf("  holds fast or guarded mutex 0x%016llx, acquired at %s\n", ke_hang_ptr(thread->held[i].lock),
                ldr_describe_address(thread->held[i].at, true, where, sizeof where));
-    ex_resources_owned_by((ERESOURCE_THREAD)thread, ke_hang_print_resource, NULL);
+    ex_resources_owned_by((ERESOURCE_THREAD)thread, ke_hang_print_resource, (void *)t);
 }
 
 static void ke_hang_print_thread(const struct ke_hang_thread *t)
@@ -409,7 +414,7 @@ static void ke_hang_print_thread(const struct ke_hang_thread *t)
     if (t->site)
         printf("    at %s%s%s\n", ldr_describe_address(t->site, true, where, sizeof where),
                t->entry ? ", in its call of " : "", t->entry ? t->entry : "");
-    ke_hang_print_held(t->thread);
+    ke_hang_print_held(t);
 }
 
 /* Ends the run: the header, the threads (members only, when given), exit

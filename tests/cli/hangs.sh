@@ -34,6 +34,11 @@ expect_status 3
 expect_report tests/cli/expected/deadlock_spin.out
 ok "two threads spin on each other's spin locks"
 
+run run tests/cli/drivers/deadlock_locks.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_locks.out
+ok "an ERESOURCE and a push lock taken in opposite orders"
+
 run run tests/cli/drivers/pends_forever.c --client tests/cli/clients/ioctl_waits.c
 expect_status 3
 expect_report tests/cli/expected/deadlock_client.out
