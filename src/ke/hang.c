@@ -222,11 +222,7 @@ static void ke_hang_settle_spinners(struct ke_hang_look *look)
             /* Up the chain of holders: a blocked one, or back to t. */
             for (ULONG steps = 0; steps <= look->count; steps++) {
                 h = h->owner_count ? ke_hang_find(look, h->owners[0]) : NULL;
-                if (!h || h->forever || h == t)
-                    break;
-                if (h->kind != KE_WAIT_SPIN_LOCK)
-                    h = NULL;
-                if (!h)
+                if (!h || h->forever || h == t || h->kind != KE_WAIT_SPIN_LOCK)
                     break;
             }
             if (h && (h->forever || h == t))
