@@ -30,6 +30,7 @@
 #include "loader/module.h"
 #include "loader/symbols.h"
 #include "ps/thread.h"
+#include "verifier/report.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -317,75 +318,83 @@ static unsigned long long ke_hang_ptr(const void *p)
     return (unsigned long long)(ULONG_PTR)p;
 }
 
-static void ke_hang_print_owner(const void *owner)
+static void ke_hang_print_owner(FILE *out, const void *owner)
 {
     if (owner)
-        printf(", owned by thread %u", (unsigned)ps_thread_cid(owner));
+        fprintf(out, ", owned by thread %u", (unsigned)ps_thread_cid(owner));
     else
-        printf(", owned by no thread");
+        fprintf(out, ", owned by no thread");
 }
 
 /* "waits in ExAcquireFastMutex for fast mutex 0x..., owned by thread 12". */
-static void ke_hang_print_wait(const struct ke_hang_thread *t)
+static void ke_hang_print_wait(FILE *out, const struct ke_hang_thread *t)
 {
     const char *routine = t->routine ? t->routine : "a kernel wait";
 
     switch (t->kind) {
     case KE_WAIT_PUSH_LOCK:
-        printf("  waits in %s for push lock 0x%016llx (push locks have no owner)\n", routine, ke_hang_ptr(t->lock));
+        fprintf(out, "  waits in %s for push lock 0x%016llx (push locks have no owner)\n", routine,
+                ke_hang_ptr(t->lock));
         return;
     case KE_WAIT_SPIN_LOCK:
-        printf("  spins in %s on spin lock 0x%016llx", routine, ke_hang_ptr(t->lock));
+        fprintf(out, "  spins in %s on spin lock 0x%016llx", routine, ke_hang_ptr(t->lock));
         if (t->owner_count)
-            printf(", held by thread %u", (unsigned)ps_thread_cid(t->owners[0]));
-        printf("\n");
+            fprintf(out, ", held by thread %u", (unsigned)ps_thread_cid(t->owners[0]));
+        fprintf(out, "\n");
         return;
     case KE_WAIT_NONE:
-        printf("  is running (not in a kernel wait)\n");
+        fprintf(out, "  is running (not in a kernel wait)\n");
         return;
     default:
         break;
     }
     if (t->lock_kind == KE_LOCK_GMUTEX) {
-        printf("  waits in %s for %s 0x%016llx", routine, routine[0] == 'E' ? "fast mutex" : "guarded mutex",
+        fprintf(out, "  waits in %s for %s 0x%016llx", routine, routine[0] == 'E' ? "fast mutex" : "guarded mutex",
                ke_hang_ptr(t->lock));
-        ke_hang_print_owner(((const KGUARDED_MUTEX *)t->lock)->Owner);
+        ke_hang_print_owner(out, ((const KGUARDED_MUTEX *)t->lock)->Owner);
     } else if (t->lock_kind == KE_LOCK_RESOURCE) {
-        printf("  waits in %s for ERESOURCE 0x%016llx", routine, ke_hang_ptr(t->lock));
+        fprintf(out, "  waits in %s for ERESOURCE 0x%016llx", routine, ke_hang_ptr(t->lock));
         for (ULONG i = 0; i < t->owner_count; i++)
-            printf("%s%u", i ? " and " : ", owned by thread ", (unsigned)ps_thread_cid(t->owners[i]));
+            fprintf(out, "%s%u", i ? " and " : ", owned by thread ", (unsigned)ps_thread_cid(t->owners[i]));
     } else if (t->lock_kind == KE_LOCK_RUNDOWN) {
-        printf("  waits in %s for the references to rundown protection 0x%016llx to be released", routine,
+        fprintf(out, "  waits in %s for the references to rundown protection 0x%016llx to be released", routine,
                ke_hang_ptr(t->lock));
     } else if (t->count == 0) {
-        printf("  sleeps in %s", routine);
+        fprintf(out, "  sleeps in %s", routine);
     } else {
-        printf("  waits in %s%s for ", routine, t->count > 1 ? (t->type == WaitAll ? " (WaitAll)" : " (WaitAny)") : "");
+        fprintf(out, "  waits in %s%s for ", routine,
+                t->count > 1 ? (t->type == WaitAll ? " (WaitAll)" : " (WaitAny)") : "");
         for (ULONG i = 0; i < t->count && i < KE_HANG_OBJECTS; i++) {
-            printf("%s%s 0x%016llx", i ? "; " : "", ke_hang_object_kind(t->object_types[i]),
+            fprintf(out, "%s%s 0x%016llx", i ? "; " : "", ke_hang_object_kind(t->object_types[i]),
                    ke_hang_ptr(t->objects[i]));
             if (t->object_types[i] == KE_MUTANT)
-                ke_hang_print_owner(((const KMUTANT *)t->objects[i])->OwnerThread);
+                ke_hang_print_owner(out, ((const KMUTANT *)t->objects[i])->OwnerThread);
             else if (t->object_types[i] == KE_THREAD)
-                printf(" (thread %u, to end)", (unsigned)ps_thread_cid(t->objects[i]));
+                fprintf(out, " (thread %u, to end)", (unsigned)ps_thread_cid(t->objects[i]));
         }
     }
-    printf("%s\n", t->forever ? "" : " (with a timeout)");
+    fprintf(out, "%s\n", t->forever ? "" : " (with a timeout)");
 }
+
+struct ke_hang_held {
+    FILE *out;
+    const struct ke_hang_thread *thread;
+};
 
 static void ke_hang_print_resource(PERESOURCE resource, bool exclusive, void *context)
 {
-    const struct ke_hang_thread *t = context;
+    const struct ke_hang_held *held = context;
+    const struct ke_hang_thread *t = held->thread;
 
     /* A shared waiter's ownership is made before it sleeps: not held yet. */
     if (t->lock_kind == KE_LOCK_RESOURCE && t->lock == resource)
         return;
-    printf("  holds ERESOURCE 0x%016llx %s\n", ke_hang_ptr(resource), exclusive ? "exclusively" : "shared");
+    fprintf(held->out, "  holds ERESOURCE 0x%016llx %s\n", ke_hang_ptr(resource), exclusive ? "exclusively" : "shared");
 }
 
 /* What the thread owns: mutexes, fast and guarded mutexes (with where
  * they were acquired), resources. */
-static void ke_hang_print_held(const struct ke_hang_thread *t)
+static void ke_hang_print_held(FILE *out, const struct ke_hang_thread *t)
 {
     struct ke_thread *thread = t->thread;
     char where[512];
@@ -393,39 +402,49 @@ static void ke_hang_print_held(const struct ke_hang_thread *t)
 
     ke_dispatcher_lock();
     for (PLIST_ENTRY e = thread->mutants.Flink; e != &thread->mutants; e = e->Flink)
-        printf("  holds mutex 0x%016llx\n", ke_hang_ptr(CONTAINING_RECORD(e, KMUTANT, MutantListEntry)));
+        fprintf(out, "  holds mutex 0x%016llx\n", ke_hang_ptr(CONTAINING_RECORD(e, KMUTANT, MutantListEntry)));
     ke_dispatcher_unlock();
     for (ULONG i = 0; i < held; i++)
-        printf("  holds fast or guarded mutex 0x%016llx, acquired at %s\n", ke_hang_ptr(thread->held[i].lock),
+        fprintf(out, "  holds fast or guarded mutex 0x%016llx, acquired at %s\n", ke_hang_ptr(thread->held[i].lock),
                ldr_describe_address(thread->held[i].at, true, where, sizeof where));
-    ex_resources_owned_by((ERESOURCE_THREAD)thread, ke_hang_print_resource, (void *)t);
+    struct ke_hang_held context = { out, t };
+    ex_resources_owned_by((ERESOURCE_THREAD)thread, ke_hang_print_resource, &context);
 }
 
-static void ke_hang_print_thread(const struct ke_hang_thread *t)
+static void ke_hang_print_thread(FILE *out, const struct ke_hang_thread *t)
 {
     char what[768], where[512];
 
-    printf("%s\n", ps_thread_describe(t->thread, what, sizeof what));
-    ke_hang_print_wait(t);
+    fprintf(out, "%s\n", ps_thread_describe(t->thread, what, sizeof what));
+    ke_hang_print_wait(out, t);
     if (t->site)
-        printf("    at %s%s%s\n", ldr_describe_address(t->site, true, where, sizeof where),
-               t->entry ? ", in its call of " : "", t->entry ? t->entry : "");
-    ke_hang_print_held(t);
+        fprintf(out, "    at %s%s%s\n", ldr_describe_address(t->site, true, where, sizeof where),
+                t->entry ? ", in its call of " : "", t->entry ? t->entry : "");
+    ke_hang_print_held(out, t);
 }
 
 /* Ends the run: the header, the threads (members only, when given), exit
  * status 3. */
 __attribute__((noreturn)) static void ke_hang_report(const struct ke_hang_look *look, const bool members[],
-                                                     const char *header)
+                                                     const char *result, const char *header)
 {
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+
     ke_enter_bugcheck();
     fflush(stdout);
-    printf("\n%s\n", header);
-    for (ULONG i = 0; i < look->count; i++)
-        if ((members ? members[i] : !look->threads[i].idle))
-            ke_hang_print_thread(&look->threads[i]);
+    if (out) {
+        fprintf(out, "%s\n", header);
+        for (ULONG i = 0; i < look->count; i++)
+            if ((members ? members[i] : !look->threads[i].idle))
+                ke_hang_print_thread(out, &look->threads[i]);
+        fclose(out);
+    }
+    printf("\n%s", text ? text : "*** DEADLOCK (out of memory for the report)\n");
     fflush(stdout);
     fflush(stderr);
+    vf_report_hang(result, text);
     _exit(KE_BUGCHECK_EXIT_STATUS);
 }
 
@@ -468,7 +487,7 @@ static void *ke_hang_watch(void *arg)
             char header[160];
             snprintf(header, sizeof header, "*** TIMEOUT: the run did not end within %u second%s (--timeout); its "
                      "threads:", ke_hang_timeout, ke_hang_timeout == 1 ? "" : "s");
-            ke_hang_report(look, NULL, header);
+            ke_hang_report(look, NULL, "timeout", header);
         }
 
         ULONG length = ke_hang_cycle(look, cycle);
@@ -480,7 +499,7 @@ static void *ke_hang_watch(void *arg)
         if (deadlocks + 1 >= KE_HANG_CONFIRM) {
             snprintf(header, sizeof header, "*** DEADLOCK: every thread is blocked for good, and no timer, DPC or "
                      "work item is left to wake one%s%s", length ? "; " : "", text);
-            ke_hang_report(look, NULL, header);
+            ke_hang_report(look, NULL, "deadlock", header);
         }
 
         bool same = length && ke_hang_unmoved(before, look, cycle);
@@ -493,7 +512,7 @@ static void *ke_hang_watch(void *arg)
         memcpy(previous_cycle, cycle, look->count * sizeof cycle[0]);
         if (length && cycles + 1 >= KE_HANG_CONFIRM) {
             snprintf(header, sizeof header, "*** DEADLOCK: %s", text);
-            ke_hang_report(look, cycle, header);
+            ke_hang_report(look, cycle, "deadlock", header);
         }
     }
     return NULL;

@@ -49,6 +49,17 @@ expect_status 3
 expect_report tests/cli/expected/timeout.out
 ok "--timeout ends a run that would sleep for an hour"
 
+# The JSON report says how the run ended, with the text report.
+run run --report "$OUT.json" tests/cli/drivers/deadlock_event.c
+expect_status 3
+grep -qF '"result": "deadlock"' "$OUT.json" || fail "the JSON report lacks \"result\": \"deadlock\""
+grep -qF '"report": "*** DEADLOCK: every thread is blocked for good' "$OUT.json" || fail "the JSON report lacks the text"
+run run --report "$OUT.json" --timeout 1 tests/cli/drivers/sleeps_long.c
+expect_status 3
+grep -qF '"result": "timeout"' "$OUT.json" || fail "the JSON report lacks \"result\": \"timeout\""
+rm -f "$OUT.json"
+ok "--report: result deadlock or timeout, and the report"
+
 # The mutex deadlock as a .sys.
 need_sys
 run run "$SYS/deadlock_mutexes.sys"
