@@ -18,8 +18,10 @@
 #include <time.h>
 
 static ULONG ke_processor_count;
-static cpu_set_t ke_host_cpus;                /* the CPUs the processors run on */
-static int ke_host_cpu_of[KE_MAX_PROCESSORS]; /* processor -> host CPU */
+static int ke_startup_cpus[KE_MAX_PROCESSORS]; /* the process's CPUs at startup ... */
+static ULONG ke_startup_cpu_count;             /* ... and how many (at most 64) */
+static cpu_set_t ke_host_cpus;                 /* the CPUs the processors run on */
+static int ke_host_cpu_of[KE_MAX_PROCESSORS];  /* processor -> host CPU */
 
 /* The number of processors (WDK, ntddk.h: the variable older drivers read
  * instead of calling KeQueryActiveProcessorCountEx). */
@@ -27,38 +29,31 @@ NTKERNELAPI volatile CCHAR KeNumberProcessors;
 
 __attribute__((constructor)) static void ke_processor_init(void)
 {
-    ULONG host = 0;
+    cpu_set_t cpus;
 
-    if (sched_getaffinity(0, sizeof ke_host_cpus, &ke_host_cpus) != 0) {
-        CPU_ZERO(&ke_host_cpus);
-        CPU_SET(0, &ke_host_cpus);
+    if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) {
+        CPU_ZERO(&cpus);
+        CPU_SET(0, &cpus);
     }
-    for (int cpu = 0; cpu < CPU_SETSIZE && host < KE_MAX_PROCESSORS; cpu++)
-        if (CPU_ISSET(cpu, &ke_host_cpus))
-            ke_host_cpu_of[host++] = cpu;
-    ke_processor_count = host;
-    KeNumberProcessors = (CCHAR)host;
+    for (int cpu = 0; cpu < CPU_SETSIZE && ke_startup_cpu_count < KE_MAX_PROCESSORS; cpu++)
+        if (CPU_ISSET(cpu, &cpus))
+            ke_startup_cpus[ke_startup_cpu_count++] = cpu;
+    ke_processor_set_count(ke_startup_cpu_count);
 }
 
 void ke_processor_set_count(ULONG count)
 {
-    ULONG host = 0;
-    int cpus[KE_MAX_PROCESSORS];
+    ULONG host = ke_startup_cpu_count;
 
-    for (int cpu = 0; cpu < CPU_SETSIZE && host < KE_MAX_PROCESSORS; cpu++)
-        if (CPU_ISSET(cpu, &ke_host_cpus))
-            cpus[host++] = cpu;
-    if (count < host) {
-        CPU_ZERO(&ke_host_cpus);
-        for (ULONG i = 0; i < count; i++)
-            CPU_SET(cpus[i], &ke_host_cpus);
-        /* Best effort, as ke_pin: threads started later inherit it. */
-        (void)sched_setaffinity(0, sizeof ke_host_cpus, &ke_host_cpus);
+    CPU_ZERO(&ke_host_cpus);
+    for (ULONG i = 0; i < count; i++) {
+        ke_host_cpu_of[i] = ke_startup_cpus[i % host];
+        CPU_SET(ke_host_cpu_of[i], &ke_host_cpus);
     }
-    for (ULONG i = 0; i < count; i++)
-        ke_host_cpu_of[i] = cpus[i % host];
     ke_processor_count = count;
     KeNumberProcessors = (CCHAR)count;
+    /* Best effort, as ke_pin: threads started later inherit it. */
+    (void)sched_setaffinity(0, sizeof ke_host_cpus, &ke_host_cpus);
 }
 
 static KAFFINITY ke_active_mask(void)
