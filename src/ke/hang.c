@@ -27,6 +27,7 @@
 #include "ke/bugcheck.h"
 #include "ke/deferred.h"
 #include "ke/dispatcher.h"
+#include "loader/compile.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
 #include "ps/thread.h"
@@ -467,12 +468,13 @@ static void ke_hang_cycle_text(const struct ke_hang_look *look, const bool membe
 
 static void *ke_hang_watch(void *arg)
 {
-    struct timespec start, now;
+    struct timespec last, now;
+    long long run_ms = 0; /* the run's time, compiles left out */
     unsigned deadlocks = 0, cycles = 0, turn = 0;
     bool cycle[KE_HANG_THREADS], previous_cycle[KE_HANG_THREADS] = { false };
     (void)arg;
 
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    clock_gettime(CLOCK_MONOTONIC, &last);
     for (;;) {
         struct timespec period = { 0, KE_HANG_PERIOD_MS * 1000000L };
         while (nanosleep(&period, &period) != 0 && errno == EINTR)
@@ -482,8 +484,10 @@ static void *ke_hang_watch(void *arg)
         ke_hang_look_now(look);
 
         clock_gettime(CLOCK_MONOTONIC, &now);
-        long long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (ke_hang_timeout && elapsed_ms >= ke_hang_timeout * 1000LL) {
+        if (!ldr_compiler_running())
+            run_ms += (now.tv_sec - last.tv_sec) * 1000LL + (now.tv_nsec - last.tv_nsec) / 1000000;
+        last = now;
+        if (ke_hang_timeout && run_ms >= ke_hang_timeout * 1000LL) {
             char header[160];
             snprintf(header, sizeof header, "*** TIMEOUT: the run did not end within %u second%s (--timeout); its "
                      "threads:", ke_hang_timeout, ke_hang_timeout == 1 ? "" : "s");
