@@ -160,6 +160,17 @@ static VOID NTAPI io_work_item_run(PVOID parameter)
     ob_dereference_object(object);
 }
 
+bool io_work_can_run(void)
+{
+    bool can = false;
+
+    pthread_mutex_lock(&io_work_mutex);
+    for (ULONG i = 0; i < IO_WORK_THREADS && !IsListEmpty(&io_work_queue) && !can; i++)
+        can = !io_workers[i].routine;
+    pthread_mutex_unlock(&io_work_mutex);
+    return can;
+}
+
 unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out)
 {
     unsigned found = 0;

@@ -217,6 +217,17 @@ void ke_dpc_release_held(void)
     pthread_mutex_unlock(&ke_dpc_mutex);
 }
 
+bool ke_dpc_can_run(void)
+{
+    bool can = false;
+
+    pthread_mutex_lock(&ke_dpc_mutex);
+    for (ULONG i = 0; i < ke_dpc_cpu_count && !can; i++)
+        can = !IsListEmpty(&ke_dpc_cpus[i].queue) && !ke_dpc_cpus[i].running;
+    pthread_mutex_unlock(&ke_dpc_mutex);
+    return can;
+}
+
 unsigned ke_dpc_describe_pending(const struct ldr_module *m, FILE *out)
 {
     unsigned found = 0;

@@ -5,8 +5,8 @@
  * two shapes:
  * - a deadlock: every thread that is not idle is blocked for good: in a
  *   wait without a timeout, on a push lock, or spinning on a spin lock
- *   whose holder is blocked for good; and no timer is set that could wake
- *   one (idle worker and DPC threads have no work: none is queued);
+ *   whose holder is blocked for good; and no timer is set, and no DPC or
+ *   work item is queued that a DPC or worker thread could still run;
  * - a wait cycle: threads each waiting for a lock (KMUTEX, fast or guarded
  *   mutex, ERESOURCE) the next one owns, or for the next one to end, the
  *   last for the first: found even while other threads run.
@@ -246,7 +246,7 @@ static bool ke_hang_all_blocked(const struct ke_hang_look *look)
 {
     ULONG blocked = 0;
 
-    if (look->overflow || ke_timer_any_set())
+    if (look->overflow || ke_timer_any_set() || ke_dpc_can_run() || io_work_can_run())
         return false;
     for (ULONG i = 0; i < look->count; i++) {
         const struct ke_hang_thread *t = &look->threads[i];
