@@ -18,8 +18,8 @@
  * holds) ends the run with exit status 3, as a bugcheck does. The same
  * listing follows *** TIMEOUT when --timeout runs out.
  *
- * Surprise: object names are not shown; a waited object is named by kind
- * and address. */
+ * A waited object is named by kind and address, and by its name when it
+ * has one in the object namespace. */
 #include "ke/hang.h"
 
 #include "base/safe_read.h"
@@ -30,6 +30,7 @@
 #include "loader/compile.h"
 #include "loader/module.h"
 #include "loader/symbols.h"
+#include "ob/ob.h"
 #include "ps/thread.h"
 #include "verifier/report.h"
 
@@ -314,6 +315,30 @@ static const char *ke_hang_object_kind(UCHAR type)
     }
 }
 
+struct ke_hang_name {
+    const void *object;
+    char *path; /* malloc'd, NULL until found */
+};
+
+static void ke_hang_match_name(void *object, void *context)
+{
+    struct ke_hang_name *name = context;
+    if (object == name->object && !name->path)
+        name->path = ob_object_path(object);
+}
+
+/* " (\BaseNamedObjects\Ready)" for an object with a name in the
+ * namespace (ZwCreateEvent with a name), else "". */
+static void ke_hang_print_name(FILE *out, const void *object)
+{
+    struct ke_hang_name name = { object, NULL };
+
+    ob_for_each_object(ke_hang_match_name, &name);
+    if (name.path && name.path[0])
+        fprintf(out, " (%s)", name.path);
+    free(name.path);
+}
+
 static unsigned long long ke_hang_ptr(const void *p)
 {
     return (unsigned long long)(ULONG_PTR)p;
@@ -367,7 +392,8 @@ static void ke_hang_print_wait(FILE *out, const struct ke_hang_thread *t)
                 t->count > 1 ? (t->type == WaitAll ? " (WaitAll)" : " (WaitAny)") : "");
         for (ULONG i = 0; i < t->count && i < KE_HANG_OBJECTS; i++) {
             fprintf(out, "%s%s 0x%016llx", i ? "; " : "", ke_hang_object_kind(t->object_types[i]),
-                   ke_hang_ptr(t->objects[i]));
+                    ke_hang_ptr(t->objects[i]));
+            ke_hang_print_name(out, t->objects[i]);
             if (t->object_types[i] == KE_MUTANT)
                 ke_hang_print_owner(out, ((const KMUTANT *)t->objects[i])->OwnerThread);
             else if (t->object_types[i] == KE_THREAD)

@@ -19,6 +19,11 @@ expect_status 3
 expect_report tests/cli/expected/deadlock_event.out
 ok "DriverEntry waits for an event nothing sets"
 
+run run tests/cli/drivers/deadlock_named.c
+expect_status 3
+expect_report tests/cli/expected/deadlock_named.out
+ok "DriverEntry waits through a handle for a named event: the report names it"
+
 run run tests/cli/drivers/deadlock_mutexes.c
 expect_status 3
 expect_report tests/cli/expected/deadlock_mutexes.out
