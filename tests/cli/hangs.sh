@@ -14,45 +14,33 @@ expect_report() {
     expect_stdout "$1"
 }
 
-run run tests/cli/drivers/deadlock_event.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_event.out
-ok "DriverEntry waits for an event nothing sets"
+# hang_case EXPECTED WHAT ARGS...: `ntbox run ARGS` ends with exit status 3
+# and the report in tests/cli/expected/EXPECTED.out.
+hang_case() {
+    expected=$1 what=$2
+    shift 2
+    run run "$@"
+    expect_status 3
+    expect_report "tests/cli/expected/$expected.out"
+    ok "$what"
+}
 
-run run tests/cli/drivers/deadlock_named.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_named.out
-ok "DriverEntry waits through a handle for a named event: the report names it"
-
-run run tests/cli/drivers/deadlock_mutexes.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_mutexes.out
-ok "two system threads, two mutexes taken in opposite orders"
-
-run run tests/cli/drivers/deadlock_cycle.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_cycle.out
-ok "a wait cycle over two fast mutexes is found while another thread runs"
-
-run run tests/cli/drivers/deadlock_spin.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_spin.out
-ok "two threads spin on each other's spin locks"
-
-run run tests/cli/drivers/deadlock_locks.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_locks.out
-ok "an ERESOURCE and a push lock taken in opposite orders"
-
-run run tests/cli/drivers/pends_forever.c --client tests/cli/clients/ioctl_waits.c
-expect_status 3
-expect_report tests/cli/expected/deadlock_client.out
-ok "a client waits for an I/O control the driver never completes"
-
-run run --timeout 1 tests/cli/drivers/sleeps_long.c
-expect_status 3
-expect_report tests/cli/expected/timeout.out
-ok "--timeout ends a run that would sleep for an hour"
+hang_case deadlock_event "DriverEntry waits for an event nothing sets" \
+    tests/cli/drivers/deadlock_event.c
+hang_case deadlock_named "DriverEntry waits through a handle for a named event: the report names it" \
+    tests/cli/drivers/deadlock_named.c
+hang_case deadlock_mutexes "two system threads, two mutexes taken in opposite orders" \
+    tests/cli/drivers/deadlock_mutexes.c
+hang_case deadlock_cycle "a wait cycle over two fast mutexes is found while another thread runs" \
+    tests/cli/drivers/deadlock_cycle.c
+hang_case deadlock_spin "two threads spin on each other's spin locks" \
+    tests/cli/drivers/deadlock_spin.c
+hang_case deadlock_locks "an ERESOURCE and a push lock taken in opposite orders" \
+    tests/cli/drivers/deadlock_locks.c
+hang_case deadlock_client "a client waits for an I/O control the driver never completes" \
+    tests/cli/drivers/pends_forever.c --client tests/cli/clients/ioctl_waits.c
+hang_case timeout "--timeout ends a run that would sleep for an hour" \
+    --timeout 1 tests/cli/drivers/sleeps_long.c
 
 # The JSON report says how the run ended, with the text report.
 run run --report "$OUT.json" tests/cli/drivers/deadlock_event.c
