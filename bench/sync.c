@@ -6,14 +6,18 @@
  *     against the same pthread_mutex pair;
  *   - an event ping-pong between two system threads (KeSetEvent, then
  *     KeWaitForSingleObject on the other's synchronization event) against
- *     a ping-pong of two pthreads over a mutex and condition variables.
+ *     a ping-pong of two pthreads over a mutex and condition variables;
+ *   - a DPC queued at DISPATCH_LEVEL: the time from KeLowerIrql to its
+ *     routine running on the DPC thread, against the time a pthread takes
+ *     to wake on a condition variable signalled.
  * Routines are called through pointers, as a driver's bound imports are.
  * The machine is shared and noisy: each figure is the median of
  * BENCH_ROUNDS rounds, ntbox and pthread rounds alternating. Summary lines:
  *   bench sync-fastmutex: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-spinlock: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-pingpong: X ns/op (baseline pthread_cond: Y ns/op, ratio R)
- * where an op is one pair, or one round trip. */
+ *   bench sync-dpc-lower: X ns/op (baseline pthread_cond wake: Y ns/op, ratio R)
+ * where an op is one pair, one round trip, or one wake-up. */
 #include <ntddk.h>
 
 #include <pthread.h>
@@ -24,6 +28,7 @@
 #define BENCH_PAIRS 5000000u
 #define BENCH_TRIPS 50000u
 #define BENCH_ROUNDS 7
+#define BENCH_WAKES 2000u
 
 static VOID (FASTCALL *volatile bench_fm_acquire)(PFAST_MUTEX) = ExAcquireFastMutex;
 static VOID (FASTCALL *volatile bench_fm_release)(PFAST_MUTEX) = ExReleaseFastMutex;
@@ -183,10 +188,83 @@ static double bench_pthread_trips(void)
     return result;
 }
 
+/* KeLowerIrql to the DPC routine, on the DPC thread. */
+static KDPC bench_dpc;
+static KEVENT bench_dpc_ran;
+static double bench_dpc_at;
+
+static VOID NTAPI bench_dpc_routine(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
+{
+    (void)dpc;
+    (void)context;
+    (void)arg1;
+    (void)arg2;
+    bench_dpc_at = bench_now();
+    KeSetEvent(&bench_dpc_ran, IO_NO_INCREMENT, FALSE);
+}
+
+static double bench_dpc_lowers(void)
+{
+    double total = 0;
+    KeInitializeDpc(&bench_dpc, bench_dpc_routine, NULL);
+    KeInitializeEvent(&bench_dpc_ran, SynchronizationEvent, FALSE);
+    for (unsigned i = 0; i < BENCH_WAKES; i++) {
+        KIRQL old;
+        KeRaiseIrql(DISPATCH_LEVEL, &old);
+        KeInsertQueueDpc(&bench_dpc, NULL, NULL);
+        double start = bench_now();
+        KeLowerIrql(old);
+        KeWaitForSingleObject(&bench_dpc_ran, Executive, KernelMode, FALSE, NULL);
+        total += bench_dpc_at - start;
+    }
+    return total / BENCH_WAKES;
+}
+
+/* The same wake-up between pthreads: signal to the waiter's first step. */
+static pthread_mutex_t bench_wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bench_wake_go = PTHREAD_COND_INITIALIZER, bench_wake_done = PTHREAD_COND_INITIALIZER;
+static unsigned bench_wake_sent, bench_wake_seen;
+static double bench_wake_at;
+
+static void *bench_wake_waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&bench_wake_lock);
+    for (unsigned i = 0; i < BENCH_WAKES; i++) {
+        while (bench_wake_sent == bench_wake_seen)
+            pthread_cond_wait(&bench_wake_go, &bench_wake_lock);
+        bench_wake_at = bench_now();
+        bench_wake_seen++;
+        pthread_cond_signal(&bench_wake_done);
+    }
+    pthread_mutex_unlock(&bench_wake_lock);
+    return NULL;
+}
+
+static double bench_pthread_wakes(void)
+{
+    pthread_t waiter;
+    double total = 0;
+    bench_wake_sent = bench_wake_seen = 0;
+    pthread_create(&waiter, NULL, bench_wake_waiter, NULL);
+    for (unsigned i = 0; i < BENCH_WAKES; i++) {
+        pthread_mutex_lock(&bench_wake_lock);
+        double start = bench_now();
+        bench_wake_sent++;
+        pthread_cond_signal(&bench_wake_go);
+        while (bench_wake_seen != bench_wake_sent)
+            pthread_cond_wait(&bench_wake_done, &bench_wake_lock);
+        total += bench_wake_at - start;
+        pthread_mutex_unlock(&bench_wake_lock);
+    }
+    pthread_join(waiter, NULL);
+    return total / BENCH_WAKES;
+}
+
 int main(void)
 {
     double fm[BENCH_ROUNDS], spin[BENCH_ROUNDS], pm[BENCH_ROUNDS], pm2[BENCH_ROUNDS];
-    double ev[BENCH_ROUNDS], pc[BENCH_ROUNDS];
+    double ev[BENCH_ROUNDS], pc[BENCH_ROUNDS], dpc[BENCH_ROUNDS], wake[BENCH_ROUNDS];
 
     for (int r = 0; r < BENCH_ROUNDS; r++) {
         fm[r] = bench_fast_mutex_pairs();
@@ -195,9 +273,12 @@ int main(void)
         pm2[r] = bench_pthread_pairs();
         ev[r] = bench_event_trips();
         pc[r] = bench_pthread_trips();
+        dpc[r] = bench_dpc_lowers();
+        wake[r] = bench_pthread_wakes();
     }
     bench_report("sync-fastmutex", "pthread_mutex", fm, pm);
     bench_report("sync-spinlock", "pthread_mutex", spin, pm2);
     bench_report("sync-pingpong", "pthread_cond", ev, pc);
+    bench_report("sync-dpc-lower", "pthread_cond wake", dpc, wake);
     return 0;
 }

@@ -1,11 +1,13 @@
 /* cli/main.c: the ntbox command line. */
 #include "cli/run.h"
+#include "ke/processor.h"
 #include "loader/compile.h"
 #include "rtl/version.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NTBOX_VERSION "0.1.0"
@@ -14,7 +16,7 @@ static void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: ntbox run [--pool] [--objects] [--os-version=M.m.B] [--allow-missing] DRIVER\n"
-            "                 [--verifier=GROUPS] [--report FILE.json]\n"
+            "                 [--verifier=GROUPS] [--report FILE.json] [--cpus N] [--timeout SECONDS]\n"
             "                 [--client PROGRAM [ARGS...]]\n"
             "       ntbox info DRIVER.sys\n"
             "       ntbox --help | --version\n"
@@ -64,6 +66,14 @@ static void cli_usage(FILE *out)
             "  --report FILE.json     also write how the run ended as JSON: the bugcheck (code,\n"
             "                         name, parameters, source line, backtrace, pool block...)\n"
             "                         or {\"result\": \"clean\", ...} (docs/report-schema.md)\n"
+            "  --cpus N               the number of logical processors, 1 to 64 (default: the\n"
+            "                         host's CPUs, at most 64): what KeQueryActiveProcessorCount\n"
+            "                         and KeNumberProcessors say, the processors\n"
+            "                         KeGetCurrentProcessorNumber and affinities name, one DPC\n"
+            "                         queue each\n"
+            "  --timeout SECONDS      bound the run (compiling the driver and client aside):\n"
+            "                         when it has not ended by then, print each thread and\n"
+            "                         what it waits for, and exit with status 3\n"
             "  --help                 this text\n"
             "  --version              ntbox's version\n"
             "\n"
@@ -75,11 +85,18 @@ static void cli_usage(FILE *out)
             "import marked implemented or missing in ntbox (exit status 0, or 1 when the\n"
             "file is not a valid x64 PE image).\n"
             "\n"
+            "Hangs: when every thread is blocked for good (kernel waits without a timeout,\n"
+            "lock waits, spin lock spins behind a blocked holder) and no timer, DPC or work\n"
+            "item is left to wake one, or when threads wait for each other in a cycle (each\n"
+            "for a lock the next one holds), the run ends within a second with a\n"
+            "*** DEADLOCK report: each thread, what it waits for and who owns it, the\n"
+            "driver's source line of the wait, and what it holds; exit status 3.\n"
+            "\n"
             "Exit status:\n"
             "  0  the driver loaded, ran and unloaded cleanly (warnings may have been printed)\n"
             "  1  ntbox could not load or run the driver (the message says why)\n"
             "  2  DriverEntry failed (its NTSTATUS is printed by name and value)\n"
-            "  3  a bugcheck or verifier finding\n"
+            "  3  a bugcheck or verifier finding, a deadlock, or --timeout ran out\n"
             "\n"
             "Environment:\n"
             "  NTBOX_CACHE            where compiled drivers are cached (default ~/.cache/ntbox)\n"
@@ -87,6 +104,21 @@ static void cli_usage(FILE *out)
             "Native drivers are compiled with:\n"
             "  %s\n",
             ldr_native_flags());
+}
+
+/* A whole number from lo to hi, for --cpus and --timeout. */
+static bool cli_number(const char *option, const char *text, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    unsigned long value = text ? strtoul(text, &end, 10) : 0;
+
+    if (!text || !*text || *end || text[0] == '-' || value < lo || value > hi) {
+        fprintf(stderr, "ntbox: %s takes a whole number from %u to %u; got %s\n", option, lo, hi,
+                text ? text : "nothing");
+        return false;
+    }
+    *out = (unsigned)value;
+    return true;
 }
 
 /* --verifier=LIST, applied to the groups chosen so far. */
@@ -152,6 +184,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "ntbox: %s\n", err);
                 return 1;
             }
+        } else if (strcmp(argv[i], "--cpus") == 0) {
+            unsigned cpus;
+            if (!cli_number("--cpus", i + 1 < argc ? argv[++i] : NULL, 1, KE_MAX_PROCESSORS, &cpus))
+                return 1;
+            ke_processor_set_count(cpus);
+        } else if (strcmp(argv[i], "--timeout") == 0) {
+            if (!cli_number("--timeout", i + 1 < argc ? argv[++i] : NULL, 1, 86400, &opt.timeout))
+                return 1;
         } else if (strncmp(argv[i], "--os-version=", 13) == 0) {
             if (!rtl_version_parse_and_set(argv[i] + 13)) {
                 fprintf(stderr, "ntbox: --os-version takes MAJOR.MINOR.BUILD, e.g. 10.0.22631; got %s\n", argv[i] + 13);

@@ -14,6 +14,7 @@
 #include "io/device.h"
 #include "io/driver_load.h"
 #include "ke/bugcheck.h"
+#include "ke/hang.h"
 #include "loader/compile.h"
 #include "loader/program.h"
 #include "ob/ob.h"
@@ -82,6 +83,7 @@ int cli_run(const struct cli_run_options *opt)
     struct io_driver *d;
 
     ke_bugcheck_install_fault_handlers();
+    ke_hang_watch_start(opt->timeout);
     io_driver_allow_missing = opt->allow_missing;
     ldr_file_stem(opt->driver, name, sizeof name);
     NTSTATUS status = io_driver_load(name, opt->driver, &d, err, sizeof err);

@@ -17,6 +17,7 @@ struct cli_run_options {
     bool pool_table;
     bool allow_missing;  /* --allow-missing: missing imports become stubs that stop the run when called */
     bool objects;        /* --objects: the object namespace after DriverEntry */
+    unsigned timeout;    /* --timeout SECONDS: the run's bound; 0 none */
     const char *client;  /* --client PROGRAM: run it as a process while the driver is loaded */
     int client_argc;     /* and the arguments after it */
     char **client_argv;

@@ -92,15 +92,23 @@ static bool ex_try_shared(PEX_PUSH_LOCK lock, ULONG_PTR *seen)
 }
 
 /* Takes the lock with try, sleeping between attempts once Waiting is set. */
-static void ex_acquire(PEX_PUSH_LOCK lock, bool (*try)(PEX_PUSH_LOCK, ULONG_PTR *))
+static void ex_acquire(PEX_PUSH_LOCK lock, bool (*try)(PEX_PUSH_LOCK, ULONG_PTR *), const char *routine,
+                       const void *at)
 {
+    struct ke_thread *self = NULL;
     ULONG_PTR seen;
 
     while (!try(lock, &seen)) {
         if (!(seen & EX_PUSH_LOCK_WAITING) && !ex_cas(lock, seen, seen | EX_PUSH_LOCK_WAITING))
             continue;
+        if (!self) {
+            self = ke_thread_current();
+            ke_thread_block(self, KE_WAIT_PUSH_LOCK, routine, lock, at);
+        }
         ex_sleep(lock, seen | EX_PUSH_LOCK_WAITING);
     }
+    if (self)
+        ke_thread_unblock(self);
 }
 
 static void ex_release_exclusive(PEX_PUSH_LOCK lock, const char *routine, const void *at)
@@ -148,8 +156,9 @@ NTKERNELAPI VOID NTAPI ExInitializePushLock(PEX_PUSH_LOCK PushLock)
 NTKERNELAPI VOID FASTCALL ExAcquirePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, ULONG Flags)
 {
     (void)Flags;
-    ex_push_lock_check_apcs(0xEA, PushLock, "ExAcquirePushLockExclusive", __builtin_return_address(0));
-    ex_acquire(PushLock, ex_try_exclusive);
+    const void *at = __builtin_return_address(0);
+    ex_push_lock_check_apcs(0xEA, PushLock, "ExAcquirePushLockExclusive", at);
+    ex_acquire(PushLock, ex_try_exclusive, "ExAcquirePushLockExclusive", at);
 }
 
 /* Shared access, waiting while a thread holds it exclusively or waits for
@@ -157,8 +166,9 @@ NTKERNELAPI VOID FASTCALL ExAcquirePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, U
 NTKERNELAPI VOID FASTCALL ExAcquirePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULONG Flags)
 {
     (void)Flags;
-    ex_push_lock_check_apcs(0xEA, PushLock, "ExAcquirePushLockShared", __builtin_return_address(0));
-    ex_acquire(PushLock, ex_try_shared);
+    const void *at = __builtin_return_address(0);
+    ex_push_lock_check_apcs(0xEA, PushLock, "ExAcquirePushLockShared", at);
+    ex_acquire(PushLock, ex_try_shared, "ExAcquirePushLockShared", at);
 }
 
 /* One attempt at exclusive access: TRUE and held, or FALSE (WDK,

@@ -22,6 +22,8 @@
  * uninitialized), 0x100B (deleted while owned), 0x1000 (a shared owner
  * waiting for exclusive access: it waits for itself); a release by a
  * thread that does not own it is bug check 0xE3 RESOURCE_NOT_OWNED. */
+#include "ex/resource.h"
+
 #include "ke/dispatcher.h"
 
 #include "ke/bugcheck.h"
@@ -168,12 +170,14 @@ static void ex_grant_exclusive_waiter(PERESOURCE resource)
 }
 
 /* Waits for a hand-over, the lock released meanwhile. */
-static void ex_wait(PERESOURCE resource, PVOID object, const void *at)
+static void ex_wait(PERESOURCE resource, PVOID object, const char *routine, const void *at)
 {
     PVOID objects[1] = { object };
+    struct ke_thread *self = ke_thread_current();
     resource->ContentionCount++;
     ex_unlock(resource, at);
-    ke_dispatcher_wait(1, objects, WaitAny, NULL, ke_thread_current()->builtin, at);
+    ke_wait_note(self, routine, KE_LOCK_RESOURCE, resource);
+    ke_dispatcher_wait(1, objects, WaitAny, NULL, self->builtin, at);
 }
 
 static void ex_take_exclusive(PERESOURCE resource, ERESOURCE_THREAD self)
@@ -210,7 +214,7 @@ static BOOLEAN ex_acquire_exclusive(PERESOURCE resource, BOOLEAN wait, const voi
             KeInitializeEvent(resource->ExclusiveWaiters, SynchronizationEvent, FALSE);
         }
         resource->NumberOfExclusiveWaiters++;
-        ex_wait(resource, resource->ExclusiveWaiters, at);
+        ex_wait(resource, resource->ExclusiveWaiters, "ExAcquireResourceExclusiveLite", at);
         ex_lock(resource, at);
         resource->OwnerEntry.OwnerThread = self;
     }
@@ -266,7 +270,7 @@ static BOOLEAN ex_acquire_shared(PERESOURCE resource, BOOLEAN wait, enum ex_shar
     }
     ex_shared_entry(resource, self, true)->OwnerCount++;
     resource->NumberOfSharedWaiters++;
-    ex_wait(resource, resource->SharedWaiters, at);
+    ex_wait(resource, resource->SharedWaiters, routine, at);
     return TRUE;
 }
 
@@ -304,6 +308,42 @@ static void ex_release(PERESOURCE resource, ERESOURCE_THREAD thread, const char 
                     routine, (unsigned long long)(ULONG_PTR)resource, (unsigned long long)thread);
     }
     ex_unlock(resource, at);
+}
+
+ULONG ex_resource_owners(PERESOURCE resource, ERESOURCE_THREAD *owners, ULONG max)
+{
+    ULONG n = 0;
+
+    ex_lock(resource, NULL);
+    if (ex_exclusive(resource)) {
+        if (resource->OwnerEntry.OwnerThread != EX_RESOURCE_HANDED_OVER && max)
+            owners[n] = resource->OwnerEntry.OwnerThread;
+        n = 1;
+    } else {
+        POWNER_ENTRY table = resource->OwnerTable;
+        for (ULONG i = 1; table && i < table[0].TableSize; i++)
+            if (table[i].OwnerThread && table[i].OwnerCount && n++ < max)
+                owners[n - 1] = table[i].OwnerThread;
+    }
+    ex_unlock(resource, NULL);
+    return n;
+}
+
+void ex_resources_owned_by(ERESOURCE_THREAD thread, void (*fn)(PERESOURCE resource, bool exclusive, void *context),
+                           void *context)
+{
+    pthread_mutex_lock(&ex_resources_lock);
+    for (PLIST_ENTRY e = ex_resources.Flink; e != &ex_resources; e = e->Flink) {
+        PERESOURCE resource = CONTAINING_RECORD(e, ERESOURCE, SystemResourcesList);
+        ex_lock(resource, NULL);
+        bool exclusive = ex_exclusive(resource) && resource->OwnerEntry.OwnerThread == thread;
+        POWNER_ENTRY shared = exclusive ? NULL : ex_shared_entry(resource, thread, false);
+        bool owned = exclusive || (shared && shared->OwnerCount);
+        ex_unlock(resource, NULL);
+        if (owned)
+            fn(resource, exclusive, context);
+    }
+    pthread_mutex_unlock(&ex_resources_lock);
 }
 
 /* Readies a resource for use, unowned; STATUS_SUCCESS. Initializing one

@@ -126,7 +126,9 @@ NTKERNELAPI VOID FASTCALL ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunR
             break;
     }
     PVOID objects[1] = { &block.wake };
-    ke_dispatcher_wait(1, objects, WaitAny, NULL, ke_thread_current()->builtin, at);
+    struct ke_thread *self = ke_thread_current();
+    ke_wait_note(self, "ExWaitForRundownProtectionRelease", KE_LOCK_RUNDOWN, RunRef);
+    ke_dispatcher_wait(1, objects, WaitAny, NULL, self->builtin, at);
     __atomic_store_n(&RunRef->Count, EX_RUNDOWN_ACTIVE, __ATOMIC_RELEASE);
 }
 

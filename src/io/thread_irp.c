@@ -136,14 +136,14 @@ static const char *io_major_name(UCHAR major)
  * the device that held it (referenced by the caller, or NULL). */
 static void io_report_disassociated(PIRP irp, UCHAR major, PETHREAD thread, PDEVICE_OBJECT device)
 {
-    char who[128], holder[512] = "the driver";
+    char who[512], holder[512] = "the driver";
     char *device_name = device ? ob_object_path(device) : NULL;
     char *driver_name = device ? ob_object_path(device->DriverObject) : NULL;
 
     if (driver_name && *driver_name)
         snprintf(holder, sizeof holder, "%s%s%s%s", driver_name, *device_name ? " (device " : "", device_name,
                  *device_name ? ")" : "");
-    ps_thread_describe(thread, who, sizeof who);
+    ps_thread_describe((const struct ke_thread *)thread, who, sizeof who); /* the ETHREAD starts with its KTHREAD */
     diag_warn("IRP 0x%016llx (%s), which %s left pending, was cancelled as the thread ended, but %s did not "
               "complete it within %d seconds; it is disassociated from the thread, which ends without it "
               "(Windows waits 5 minutes, then logs IO_DRIVER_CANCEL_TIMEOUT for the device). A driver that holds "

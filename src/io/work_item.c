@@ -15,6 +15,7 @@
 #include "ke/deferred.h"
 
 #include "ex/pool.h"
+#include "ke/dispatcher.h"
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
 #include "loader/module.h"
@@ -88,11 +89,14 @@ static const void *io_work_at(const WORK_QUEUE_ITEM *item)
 static VOID NTAPI io_worker_main(PVOID context)
 {
     struct io_worker *self = context;
+    struct ke_thread *thread = ke_thread_current();
 
     pthread_mutex_lock(&io_work_mutex);
     for (;;) {
+        ke_thread_set_idle(thread, true);
         while (IsListEmpty(&io_work_queue))
             pthread_cond_wait(&io_work_wake, &io_work_mutex);
+        ke_thread_set_idle(thread, false);
         PWORK_QUEUE_ITEM item = CONTAINING_RECORD(RemoveHeadList(&io_work_queue), WORK_QUEUE_ITEM, List);
         PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
         PVOID parameter = item->Parameter;
@@ -154,6 +158,17 @@ static VOID NTAPI io_work_item_run(PVOID parameter)
     else
         io->routine_ex(object, io->context, io);
     ob_dereference_object(object);
+}
+
+bool io_work_can_run(void)
+{
+    bool can = false;
+
+    pthread_mutex_lock(&io_work_mutex);
+    for (ULONG i = 0; i < IO_WORK_THREADS && !IsListEmpty(&io_work_queue) && !can; i++)
+        can = !io_workers[i].routine;
+    pthread_mutex_unlock(&io_work_mutex);
+    return can;
 }
 
 unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out)

@@ -140,7 +140,7 @@ static void ke_report(ULONG code, const ULONG_PTR p[4], const void *at, bool at_
 
 /* Only the first bugcheck reports; a second thread arriving meanwhile waits
  * for the exit that is coming. */
-static void ke_enter_bugcheck(void)
+void ke_enter_bugcheck(void)
 {
     if (__atomic_exchange_n(&ke_bugcheck_in_progress, 1, __ATOMIC_SEQ_CST))
         for (;;)

@@ -30,6 +30,10 @@ void ke_bugcheck(ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR
 __attribute__((noreturn))
 void ke_unhandled_exception(NTSTATUS status, const void *address, const char *detail);
 
+/* Claims the one report a run ends with; a thread that comes second waits
+ * for the exit that is coming. For reports that are not bugchecks (hangs). */
+void ke_enter_bugcheck(void);
+
 /* The symbolic name of a bugcheck code ("KERNEL_SECURITY_CHECK_FAILURE"),
  * or NULL when ntbox does not know it. */
 const char *ke_bugcheck_name(ULONG code);

@@ -19,6 +19,8 @@ void ke_cr8_write(uint64_t value, const void *at)
     if (value > HIGH_LEVEL)
         ke_cr8_write_invalid(value, at);
     ke_irql_set_by((KIRQL)value, at);
+    if (ke_dpc_held && value < DISPATCH_LEVEL)
+        ke_dpc_release_held();
 }
 
 intptr_t ke_cr8_tls_offset(void)

@@ -24,6 +24,14 @@ unsigned ke_dpc_describe_pending(const struct ldr_module *m, FILE *out);
 unsigned ke_timer_describe_pending(const struct ldr_module *m, FILE *out);
 unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out);
 
+/* For hang reports, whether deferred work may still wake a waiter: a timer
+ * is set; a DPC is queued on a processor whose DPC thread is between
+ * routines (one inside a routine is judged by its thread's state); a work
+ * item is queued while a worker thread is between items. */
+bool ke_timer_any_set(void);
+bool ke_dpc_can_run(void);
+bool io_work_can_run(void);
+
 /* At a driver's unload: whether a timer of module m is still set, a DPC
  * of it queued or running, or a work item of it queued or running. If so,
  * *text (malloc'd, the caller frees it) describes each, one line apiece,

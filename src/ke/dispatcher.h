@@ -24,6 +24,7 @@
 #include <ntddk.h>
 
 #include <pthread.h>
+#include <stdbool.h>
 
 /* DISPATCHER_HEADER.Type: Windows' kernel object type codes (the EVENT_TYPE
  * values for events, 8 and 9 for the TIMER_TYPE values). */
@@ -80,7 +81,78 @@ struct ke_thread {
     KPROCESSOR_MODE previous_mode; /* ExGetPreviousMode: the mode of the service it runs */
     ULONG held_count;          /* entries of held in use (may exceed KE_HELD_LOCKS) */
     struct ke_held_lock held[KE_HELD_LOCKS];
+    /* For hang reports (ke/hang.c), read by its watchdog without stopping
+     * the thread: what it is blocked in, and a count that changes
+     * whenever it blocks or goes idle, so two looks that see the same
+     * count saw one uninterrupted wait. */
+    UCHAR wait_kind;           /* enum ke_wait_kind */
+    UCHAR wait_lock_kind;      /* enum ke_lock_kind: what wait_lock is */
+    BOOLEAN wait_forever;      /* the wait has no timeout */
+    BOOLEAN idle;              /* a worker or DPC thread waiting for work, or ntbox waiting for a client */
+    const char *wait_routine;  /* the exported routine that waits, NULL when ntbox's own */
+    const void *wait_lock;     /* the lock a lock routine waits for (fast or guarded mutex, ERESOURCE, push lock) */
+    const void *wait_frame;    /* the waiting call's frame, where the reports' stack walk starts */
+    ULONG wait_serial;
+    ULONG_PTR spin_token;      /* the value its spin locks hold (ke/spinlock.c) */
 };
+
+/* What a thread is blocked in, for hang reports. */
+enum ke_wait_kind {
+    KE_WAIT_NONE,
+    KE_WAIT_OBJECTS,   /* ke_dispatcher_wait with objects or a delay */
+    KE_WAIT_PUSH_LOCK, /* a push lock's futex: wait_lock */
+    KE_WAIT_SPIN_LOCK, /* spinning on wait_lock, a KSPIN_LOCK someone holds */
+};
+
+/* The locks whose waits hang reports can follow to an owner. */
+enum ke_lock_kind {
+    KE_LOCK_NONE,
+    KE_LOCK_GMUTEX,   /* a fast or guarded mutex (ke/guarded_mutex.h) */
+    KE_LOCK_RESOURCE, /* an ERESOURCE */
+    KE_LOCK_RUNDOWN,  /* an EX_RUNDOWN_REF being run down: no owner */
+};
+
+/* Names the exported routine (and the lock, for lock routines) behind the
+ * calling thread's next ke_dispatcher_wait, for hang reports; the wait
+ * forgets them as it returns. */
+static inline void ke_wait_note(struct ke_thread *thread, const char *routine, UCHAR lock_kind, const void *lock)
+{
+    thread->wait_routine = routine;
+    thread->wait_lock_kind = lock_kind;
+    thread->wait_lock = lock;
+}
+
+/* Marks the thread blocked outside the dispatcher (kind: a push lock's
+ * futex, a spin lock's spin) on lock by routine, called at `at`, for hang
+ * reports; ke_thread_unblock when it goes on. */
+static inline void ke_thread_block(struct ke_thread *thread, UCHAR kind, const char *routine, const void *lock,
+                                   const void *at)
+{
+    thread->wait_routine = routine;
+    thread->wait_lock_kind = KE_LOCK_NONE;
+    thread->wait_lock = lock;
+    thread->wait_at = at;
+    thread->wait_frame = __builtin_frame_address(0);
+    thread->wait_forever = TRUE;
+    __atomic_store_n(&thread->wait_kind, kind, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&thread->wait_serial, 1, __ATOMIC_RELEASE);
+}
+
+static inline void ke_thread_unblock(struct ke_thread *thread)
+{
+    __atomic_store_n(&thread->wait_kind, KE_WAIT_NONE, __ATOMIC_RELEASE);
+    thread->wait_at = NULL;
+    thread->wait_lock = NULL;
+    thread->wait_routine = NULL;
+}
+
+/* Marks the thread idle (waiting for work a hang report need not explain)
+ * or busy again. */
+static inline void ke_thread_set_idle(struct ke_thread *thread, bool idle)
+{
+    thread->idle = idle;
+    __atomic_add_fetch(&thread->wait_serial, 1, __ATOMIC_RELEASE);
+}
 
 /* The calling thread's KTHREAD, NULL until it first needs one. */
 extern __thread struct ke_thread *ke_thread_self;

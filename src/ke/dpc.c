@@ -11,9 +11,12 @@
  * runs no DPC while the thread that queued the one at its head is still at
  * DISPATCH_LEVEL or above on it: as on Windows, a DPC queued at
  * DISPATCH_LEVEL runs only once the IRQL drops, so inserting it twice
- * there gives TRUE, then FALSE, and one call. ntbox's IRQL is a number per
- * thread that nothing announces changes of, so the DPC thread looks at the
- * queuing thread's IRQL again every KE_DPC_HOLD_POLL_NS while it waits.
+ * there gives TRUE, then FALSE, and one call. The lowering wakes the DPC
+ * thread (KeLowerIrql, KeReleaseSpinLock and every other lowering through
+ * ke_irql_lower_checked, and emulated CR8 writes); a .sys's CR8 write that
+ * the loader patched into a plain store announces nothing, so a held DPC
+ * thread also looks at the queuing thread's IRQL again every
+ * KE_DPC_HOLD_POLL_NS.
  *
  * KDPC.DpcData is non-NULL exactly while the DPC is queued (it points at
  * ntbox's queue entry; Windows' points at the processor's DPC data), and
@@ -37,7 +40,7 @@
 /* KDPC.Number of a targeted DPC is the processor plus this (Windows'
  * MAXIMUM_PROCESSORS); 0 means the processor it is queued on. */
 #define KE_DPC_TARGETED 64
-#define KE_DPC_HOLD_POLL_NS 50000
+#define KE_DPC_HOLD_POLL_NS 1000000
 
 struct ke_dpc_entry {
     LIST_ENTRY link;
@@ -59,6 +62,7 @@ static struct ke_dpc_cpu ke_dpc_cpus[KE_DPC_TARGETED];
 static ULONG ke_dpc_cpu_count;
 /* Set on the DPC threads: what they queue waits for no IRQL of theirs. */
 static __thread bool ke_dpc_thread_self;
+__thread KAFFINITY ke_dpc_held;
 
 static void *ke_dpc_thread(void *arg);
 
@@ -101,7 +105,10 @@ static void ke_dpc_idle(struct ke_dpc_cpu *cpu, bool held)
     struct timespec until;
 
     if (!held) {
+        struct ke_thread *self = ke_thread_current();
+        ke_thread_set_idle(self, true);
         pthread_cond_wait(&cpu->wake, &ke_dpc_mutex);
+        ke_thread_set_idle(self, false);
         return;
     }
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -179,8 +186,10 @@ BOOLEAN ke_dpc_insert(PKDPC dpc, PVOID arg1, PVOID arg2, const void *at)
         entry->dpc = dpc;
         entry->at = at;
         entry->holder = NULL;
-        if (number == current && !ke_dpc_thread_self && ke_irql_get() >= DISPATCH_LEVEL)
+        if (number == current && !ke_dpc_thread_self && ke_irql_get() >= DISPATCH_LEVEL) {
             entry->holder = &ke_current_irql;
+            ke_dpc_held |= (KAFFINITY)1 << number;
+        }
         dpc->SystemArgument1 = arg1;
         dpc->SystemArgument2 = arg2;
         dpc->DpcData = entry;
@@ -195,6 +204,28 @@ BOOLEAN ke_dpc_insert(PKDPC dpc, PVOID arg1, PVOID arg2, const void *at)
     pthread_mutex_unlock(&ke_dpc_mutex);
     free(entry);
     return queued;
+}
+
+void ke_dpc_release_held(void)
+{
+    KAFFINITY held = ke_dpc_held;
+
+    ke_dpc_held = 0;
+    pthread_mutex_lock(&ke_dpc_mutex);
+    for (; held; held &= held - 1)
+        pthread_cond_signal(&ke_dpc_cpus[__builtin_ctzll(held)].wake);
+    pthread_mutex_unlock(&ke_dpc_mutex);
+}
+
+bool ke_dpc_can_run(void)
+{
+    bool can = false;
+
+    pthread_mutex_lock(&ke_dpc_mutex);
+    for (ULONG i = 0; i < ke_dpc_cpu_count && !can; i++)
+        can = !IsListEmpty(&ke_dpc_cpus[i].queue) && !ke_dpc_cpus[i].running;
+    pthread_mutex_unlock(&ke_dpc_mutex);
+    return can;
 }
 
 unsigned ke_dpc_describe_pending(const struct ldr_module *m, FILE *out)

@@ -52,6 +52,7 @@ void NTAPI ke_gmutex_acquire_slow(PKGUARDED_MUTEX mutex, const char *routine, co
         else if (!waiting)
             new = old + KE_GMUTEX_WAITER;
         else {
+            ke_wait_note(self, routine, KE_LOCK_GMUTEX, mutex);
             ke_dispatcher_wait(1, event, WaitAny, NULL, self->builtin, at);
             continue;
         }

@@ -69,6 +69,8 @@ void ke_irql_lower_checked(KIRQL new_irql, const char *routine, const void *at)
                     "%s(%s) at %s: lowering cannot raise the IRQL (KeRaiseIrql does that).", routine,
                     ke_irql_name(new_irql), ke_irql_name(old));
     ke_irql_set_by(new_irql, at);
+    if (__builtin_expect(ke_dpc_held != 0, 0) && new_irql < DISPATCH_LEVEL)
+        ke_dpc_release_held();
 }
 
 /* The current processor's IRQL, here the current thread's (WDK,

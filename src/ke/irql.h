@@ -12,6 +12,12 @@
 
 extern __thread KIRQL ke_current_irql;
 
+/* The processors holding DPCs this thread queued at DISPATCH_LEVEL or
+ * above (ke/dpc.c), which run once its IRQL drops below DISPATCH_LEVEL:
+ * the lowering wakes them with ke_dpc_release_held. */
+extern __thread KAFFINITY ke_dpc_held;
+void ke_dpc_release_held(void);
+
 static inline KIRQL ke_irql_get(void)
 {
     return ke_current_irql;
@@ -54,5 +60,8 @@ void ke_irql_lower_checked(KIRQL new_irql, const char *routine, const void *at);
  * 0x1007, 0x1004). */
 void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at);
 void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at);
+
+/* The value the calling thread's spin locks hold while it owns them. */
+ULONG_PTR ke_spin_owner_self(void);
 
 #endif

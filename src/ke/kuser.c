@@ -78,7 +78,8 @@ static void ke_kuser_update(void)
     __atomic_store_n(&ke_kuser_update_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* What does not change: an x64 workstation on one processor, no debugger. */
+/* What does not change: an x64 workstation with ntbox's processors, no
+ * debugger. */
 static void ke_kuser_fill(void)
 {
     /* PF_COMPARE_EXCHANGE_DOUBLE, MMX, XMMI, RDTSC, PAE, XMMI64, NX,
@@ -105,7 +106,7 @@ static void ke_kuser_fill(void)
     ke_kuser_put32(KE_KUSER_NUMBER_OF_PHYSICAL_PAGES, pages > 0 && pages < 0xFFFFFFFFL ? (uint32_t)pages : 0);
     uint64_t qpc_frequency = 10000000;                            /* 10 MHz, as Windows 10 and later */
     ke_kuser_put(KE_KUSER_QPC_FREQUENCY, &qpc_frequency, sizeof qpc_frequency);
-    ke_kuser_put32(KE_KUSER_ACTIVE_PROCESSOR_COUNT, 1);
+    ke_kuser_put32(KE_KUSER_ACTIVE_PROCESSOR_COUNT, KeQueryActiveProcessorCount(NULL));
     ke_kuser_rw[KE_KUSER_ACTIVE_GROUP_COUNT] = 1;
 }
 

@@ -1,37 +1,59 @@
 /* ke/processor.c: the logical processors: KeQueryActiveProcessorCount(Ex),
  * KeGetCurrentProcessorNumber(Ex), KeSetSystemAffinityThread(Ex),
- * KeRevertToUserAffinityThread(Ex), KeStallExecutionProcessor (hal), and
- * the KeNumberProcessors variable.
+ * KeRevertToUserAffinityThread(Ex), and KeStallExecutionProcessor (hal).
  *
- * ntbox's processors are the host CPUs the process may run on, numbered 0
- * to N-1 in one group (at most 64, one KAFFINITY). A thread runs on the
- * processor its host thread is on; a system affinity pins the host thread
- * to those CPUs when the host allows it, and the processor number reported
- * stays inside the affinity either way. */
+ * ntbox's processors are numbered 0 to N-1 in one group (at most 64, one
+ * KAFFINITY): by default the host CPUs the process may run on, else the N
+ * of `ntbox run --cpus N`, processor i on the host CPU i modulo the host's
+ * count. A thread runs on the processor its host thread is on (the lowest
+ * one on that CPU); a system affinity pins the host thread to those CPUs
+ * when the host allows it, and the processor number reported stays inside
+ * the affinity either way. KeNumberProcessors, the old variable, follows. */
+#include "ke/processor.h"
+
 #include "ke/dispatcher.h"
 
 #include <sched.h>
 #include <stdbool.h>
 #include <time.h>
 
-#define KE_MAX_PROCESSORS 64
-
 static ULONG ke_processor_count;
-/* The active processor count as data, as older drivers read it. */
+static int ke_startup_cpus[KE_MAX_PROCESSORS]; /* the process's CPUs at startup ... */
+static ULONG ke_startup_cpu_count;             /* ... and how many (at most 64) */
+static cpu_set_t ke_host_cpus;                 /* the CPUs the processors run on */
+static int ke_host_cpu_of[KE_MAX_PROCESSORS];  /* processor -> host CPU */
+
+/* The number of processors (WDK, ntddk.h: the variable older drivers read
+ * instead of calling KeQueryActiveProcessorCountEx). */
 volatile CCHAR KeNumberProcessors;
-static cpu_set_t ke_host_cpus;                /* the process's CPUs at startup */
-static int ke_host_cpu_of[KE_MAX_PROCESSORS]; /* processor -> host CPU */
 
 __attribute__((constructor)) static void ke_processor_init(void)
 {
-    if (sched_getaffinity(0, sizeof ke_host_cpus, &ke_host_cpus) != 0) {
-        CPU_ZERO(&ke_host_cpus);
-        CPU_SET(0, &ke_host_cpus);
+    cpu_set_t cpus;
+
+    if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) {
+        CPU_ZERO(&cpus);
+        CPU_SET(0, &cpus);
     }
-    for (int cpu = 0; cpu < CPU_SETSIZE && ke_processor_count < KE_MAX_PROCESSORS; cpu++)
-        if (CPU_ISSET(cpu, &ke_host_cpus))
-            ke_host_cpu_of[ke_processor_count++] = cpu;
-    KeNumberProcessors = (CCHAR)ke_processor_count;
+    for (int cpu = 0; cpu < CPU_SETSIZE && ke_startup_cpu_count < KE_MAX_PROCESSORS; cpu++)
+        if (CPU_ISSET(cpu, &cpus))
+            ke_startup_cpus[ke_startup_cpu_count++] = cpu;
+    ke_processor_set_count(ke_startup_cpu_count);
+}
+
+void ke_processor_set_count(ULONG count)
+{
+    ULONG host = ke_startup_cpu_count;
+
+    CPU_ZERO(&ke_host_cpus);
+    for (ULONG i = 0; i < count; i++) {
+        ke_host_cpu_of[i] = ke_startup_cpus[i % host];
+        CPU_SET(ke_host_cpu_of[i], &ke_host_cpus);
+    }
+    ke_processor_count = count;
+    KeNumberProcessors = (CCHAR)count;
+    /* Best effort, as ke_pin: threads started later inherit it. */
+    (void)sched_setaffinity(0, sizeof ke_host_cpus, &ke_host_cpus);
 }
 
 static KAFFINITY ke_active_mask(void)
@@ -93,7 +115,7 @@ NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID)
     ULONG number = 0;
     KAFFINITY affinity = ke_thread_current()->system_affinity;
 
-    for (ULONG i = 0; i < ke_processor_count; i++)
+    for (ULONG i = ke_processor_count; i-- > 0;)
         if (ke_host_cpu_of[i] == cpu)
             number = i;
     if (affinity && !(affinity & ((KAFFINITY)1 << number)))

@@ -20,6 +20,7 @@
 #include "ke/irql.h"
 
 #include "ke/bugcheck.h"
+#include "ke/dispatcher.h"
 #include "verifier/verifier.h"
 
 #include <sched.h>
@@ -32,7 +33,7 @@
 /* Its address is unique among live threads and never zero. */
 static __thread char ke_spin_owner_token;
 
-static ULONG_PTR ke_spin_owner_self(void)
+ULONG_PTR ke_spin_owner_self(void)
 {
     return (ULONG_PTR)&ke_spin_owner_token;
 }
@@ -50,6 +51,7 @@ static bool ke_spin_lock_try(PKSPIN_LOCK lock, ULONG_PTR *owner)
 
 void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at)
 {
+    struct ke_thread *spinning = NULL;
     ULONG_PTR owner;
 
     while (!ke_spin_lock_try(lock, &owner)) {
@@ -58,6 +60,10 @@ void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at)
                         "%s(0x%016llx): this thread already holds the spin lock; on Windows it would spin "
                         "forever (self-deadlock).",
                         routine, (unsigned long long)(ULONG_PTR)lock);
+        /* Hang reports see a spinning thread (ntbox's own threads have no
+         * KTHREAD: they spin unseen). */
+        if (!spinning && (spinning = ke_thread_self))
+            ke_thread_block(spinning, KE_WAIT_SPIN_LOCK, routine, lock, at);
         for (unsigned spins = 0; __atomic_load_n(lock, __ATOMIC_RELAXED) != 0; spins++) {
             if (spins >= KE_SPIN_YIELD_AFTER)
                 sched_yield();
@@ -65,6 +71,8 @@ void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at)
                 __builtin_ia32_pause();
         }
     }
+    if (spinning)
+        ke_thread_unblock(spinning);
 }
 
 void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at)

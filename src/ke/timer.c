@@ -106,6 +106,14 @@ static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
     ke_dispatcher_unlock();
 }
 
+bool ke_timer_any_set(void)
+{
+    pthread_mutex_lock(&ke_timer_mutex);
+    bool set = !IsListEmpty(&ke_timers);
+    pthread_mutex_unlock(&ke_timer_mutex);
+    return set;
+}
+
 static void *ke_timer_thread(void *arg)
 {
     (void)arg;

@@ -184,6 +184,7 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
     if (status == STATUS_PENDING && timeout && timeout->QuadPart == 0)
         status = STATUS_TIMEOUT;
     if (status != STATUS_PENDING) {
+        ke_wait_note(self, NULL, KE_LOCK_NONE, NULL);
         ke_dispatcher_unlock();
         return status;
     }
@@ -204,6 +205,10 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
     self->wait_count = count;
     self->wait_status = STATUS_PENDING;
     self->wait_at = at;
+    self->wait_frame = __builtin_frame_address(0);
+    self->wait_forever = timeout == NULL;
+    self->wait_kind = KE_WAIT_OBJECTS;
+    __atomic_add_fetch(&self->wait_serial, 1, __ATOMIC_RELEASE);
 
     while (self->wait_status == STATUS_PENDING) {
         int rc = timeout ? pthread_cond_clockwait(&self->wake, &ke_dispatcher_mutex, clock, &deadline)
@@ -213,6 +218,8 @@ NTSTATUS ke_dispatcher_wait(ULONG count, PVOID const objects[], WAIT_TYPE type, 
     }
     status = self->wait_status;
     self->wait_at = NULL;
+    self->wait_kind = KE_WAIT_NONE;
+    ke_wait_note(self, NULL, KE_LOCK_NONE, NULL);
     ke_dispatcher_unlock();
     return status;
 }
@@ -245,8 +252,10 @@ NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPRO
     (void)WaitReason;
     (void)WaitMode;
     (void)Alertable;
+    struct ke_thread *self = ke_thread_current();
     ke_wait_check_irql("KeWaitForSingleObject", Object, Timeout, at);
-    return ke_dispatcher_wait(1, objects, WaitAny, Timeout, ke_thread_current()->builtin, at);
+    ke_wait_note(self, "KeWaitForSingleObject", KE_LOCK_NONE, NULL);
+    return ke_dispatcher_wait(1, objects, WaitAny, Timeout, self->builtin, at);
 }
 
 /* Waits until any (WaitAny: STATUS_WAIT_0 + its index) or all (WaitAll:
@@ -270,9 +279,10 @@ NTSTATUS NTAPI KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE W
                     "KeWaitForMultipleObjects(Count %u) %s a WaitBlockArray: at most %u objects (%s).", Count,
                     WaitBlockArray ? "with" : "without", limit,
                     WaitBlockArray ? "MAXIMUM_WAIT_OBJECTS" : "THREAD_WAIT_OBJECTS; pass a WaitBlockArray for more");
+    struct ke_thread *self = ke_thread_current();
     ke_wait_check_irql("KeWaitForMultipleObjects", Object, Timeout, at);
-    return ke_dispatcher_wait(Count, Object, WaitType, Timeout,
-                              WaitBlockArray ? WaitBlockArray : ke_thread_current()->builtin, at);
+    ke_wait_note(self, "KeWaitForMultipleObjects", KE_LOCK_NONE, NULL);
+    return ke_dispatcher_wait(Count, Object, WaitType, Timeout, WaitBlockArray ? WaitBlockArray : self->builtin, at);
 }
 
 /* Puts the thread to sleep for Interval (negative: relative, positive: an
@@ -294,6 +304,7 @@ NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertabl
         sched_yield();
         return STATUS_SUCCESS;
     }
+    ke_wait_note(ke_thread_current(), "KeDelayExecutionThread", KE_LOCK_NONE, NULL);
     ke_dispatcher_wait(0, NULL, WaitAny, Interval, NULL, at);
     return STATUS_SUCCESS;
 }

@@ -53,8 +53,10 @@ static NTSTATUS ke_wait_handles(ULONG count, const HANDLE handles[], WAIT_TYPE t
     }
     if (NT_SUCCESS(status) && count > THREAD_WAIT_OBJECTS && !(blocks = allocated = calloc(count, sizeof *blocks)))
         status = STATUS_INSUFFICIENT_RESOURCES;
-    if (NT_SUCCESS(status))
+    if (NT_SUCCESS(status)) {
+        ke_wait_note(ke_thread_current(), routine, KE_LOCK_NONE, NULL);
         status = ke_dispatcher_wait(count, waitables, type, timeout, blocks, at);
+    }
     free(allocated);
     while (referenced-- > 0)
         ob_dereference_object(objects[referenced]);

@@ -147,6 +147,13 @@ static bool ldr_mkdirs(const char *dir)
     return mkdir(tmp, 0755) == 0 || errno == EEXIST;
 }
 
+static int ldr_compilers;
+
+bool ldr_compiler_running(void)
+{
+    return __atomic_load_n(&ldr_compilers, __ATOMIC_RELAXED) != 0;
+}
+
 /* Runs the compiler (no shell: paths may hold any character); its messages
  * are shown only when it fails. */
 static bool ldr_compile(const struct ldr_build_profile *profile, const char *source, const char *out, char *err,
@@ -174,6 +181,7 @@ static bool ldr_compile(const struct ldr_build_profile *profile, const char *sou
     argv[argc] = NULL;
 
     fflush(stdout);
+    __atomic_add_fetch(&ldr_compilers, 1, __ATOMIC_RELAXED);
     pid_t pid = fork();
     if (pid == 0) {
         if (log) {
@@ -187,6 +195,7 @@ static bool ldr_compile(const struct ldr_build_profile *profile, const char *sou
     int status = -1;
     if (pid > 0)
         waitpid(pid, &status, 0);
+    __atomic_sub_fetch(&ldr_compilers, 1, __ATOMIC_RELAXED);
     if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (log)
             fclose(log);

@@ -28,6 +28,10 @@ bool ldr_is_source(const char *path);
  * examples/sample/sample.cpp. */
 void ldr_file_stem(const char *path, char *name, size_t n);
 
+/* Whether a driver or client is being compiled now: `--timeout` does not
+ * count that time. */
+bool ldr_compiler_running(void);
+
 /* Compiles source (an absolute path) into the cache unless an image of the
  * same content is there; image receives its path. On failure the
  * compiler's messages are on stderr and err says what failed. */

@@ -8,6 +8,7 @@
 #include "ob/ob.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +36,50 @@ static void ps_process_list(PEPROCESS process)
     pthread_mutex_unlock(&ps_processes_lock);
 }
 
-/* Process ids, like thread ids, are multiples of 4; System is 4, and
- * clients start where a freshly booted Windows' user processes would. */
-static LONG ps_next_process_id = 1000;
-static LONG ps_next_thread_id = 8;
+/* Process and thread ids share one id space, as Windows' client id table
+ * does: multiples of 4, never one for two things at once. System is 4,
+ * threads count up from 8 and clients from where a freshly booted Windows'
+ * user processes would, each skipping the ids the other took. Ids are
+ * never reused. */
+#define PS_FIRST_THREAD_ID 8
+#define PS_FIRST_PROCESS_ID 1004
+
+static pthread_mutex_t ps_ids_lock = PTHREAD_MUTEX_INITIALIZER;
+static ULONG ps_next_process_id = PS_FIRST_PROCESS_ID;
+static ULONG ps_next_thread_id = PS_FIRST_THREAD_ID;
+static unsigned char *ps_ids_taken; /* one bit per id / 4 */
+static size_t ps_ids_bytes;
+
+static bool ps_id_taken(ULONG id)
+{
+    size_t bit = id / 4;
+    return bit / 8 < ps_ids_bytes && (ps_ids_taken[bit / 8] >> (bit % 8) & 1);
+}
+
+/* The first free id from *next on, taken; *next moves past it. */
+static ULONG ps_id_take(ULONG *next)
+{
+    pthread_mutex_lock(&ps_ids_lock);
+    while (ps_id_taken(*next))
+        *next += 4;
+    ULONG id = *next;
+    size_t bit = id / 4;
+    if (bit / 8 >= ps_ids_bytes) {
+        size_t grown = (bit / 8 + 1) * 2;
+        unsigned char *bigger = realloc(ps_ids_taken, grown);
+        if (!bigger) {
+            fprintf(stderr, "ntbox: out of memory for process and thread ids\n");
+            exit(1);
+        }
+        memset(bigger + ps_ids_bytes, 0, grown - ps_ids_bytes);
+        ps_ids_taken = bigger;
+        ps_ids_bytes = grown;
+    }
+    ps_ids_taken[bit / 8] |= (unsigned char)(1u << (bit % 8));
+    *next += 4;
+    pthread_mutex_unlock(&ps_ids_lock);
+    return id;
+}
 
 __attribute__((constructor(102))) static void ps_init(void)
 {
@@ -71,7 +112,7 @@ PEPROCESS ps_process_create(const char *image_name)
         ob_dereference_object(process);
         return NULL;
     }
-    process->id = (ULONG)InterlockedAdd(&ps_next_process_id, 4);
+    process->id = ps_id_take(&ps_next_process_id);
     snprintf(process->image_name, sizeof process->image_name, "%s", image_name);
     ps_process_list(process);
     return process;
@@ -118,7 +159,7 @@ ULONG ps_thread_id(void)
 {
     static __thread ULONG id;
     if (!id)
-        id = (ULONG)InterlockedAdd(&ps_next_thread_id, 4);
+        id = ps_id_take(&ps_next_thread_id);
     return id;
 }
 

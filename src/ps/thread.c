@@ -115,6 +115,7 @@ static void ps_thread_setup(PETHREAD thread, PEPROCESS process, BOOLEAN system)
 static void ps_thread_begin(PETHREAD thread)
 {
     thread->cid.UniqueThread = (HANDLE)(ULONG_PTR)ps_thread_id();
+    thread->tcb.spin_token = ke_spin_owner_self();
     ke_thread_self = &thread->tcb;
     ke_pcr_set_thread(thread); /* what inline KeGetCurrentThread (gs:[0x188]) reads */
     pthread_setspecific(ps_thread_key, thread);
@@ -365,10 +366,33 @@ PLIST_ENTRY ps_thread_irp_list(PETHREAD thread)
     return &thread->irps;
 }
 
-void ps_thread_describe(PETHREAD thread, char *out, size_t n)
+void ps_threads_visit(void (*fn)(struct ke_thread *thread, void *context), void *context)
 {
-    snprintf(out, n, "thread %u of %s (process %u)", (unsigned)(ULONG_PTR)thread->cid.UniqueThread,
-             ps_process_name(thread->process), ps_process_id(thread->process));
+    pthread_mutex_lock(&ps_threads_lock);
+    for (PLIST_ENTRY e = ps_threads.Flink; e != &ps_threads; e = e->Flink)
+        fn(&CONTAINING_RECORD(e, struct _ETHREAD, link)->tcb, context);
+    pthread_mutex_unlock(&ps_threads_lock);
+}
+
+ULONG ps_thread_cid(const struct ke_thread *thread)
+{
+    return (ULONG)(ULONG_PTR)((const struct _ETHREAD *)thread)->cid.UniqueThread;
+}
+
+const char *ps_thread_describe(const struct ke_thread *thread, char *buf, size_t n)
+{
+    const struct _ETHREAD *t = (const struct _ETHREAD *)thread;
+    char start[256];
+
+    if (t->created)
+        snprintf(buf, n, "system thread %u (start routine %s) in process %s (PID %u)",
+                 (unsigned)(ULONG_PTR)t->cid.UniqueThread,
+                 ldr_describe_address((const void *)t->start, false, start, sizeof start),
+                 ps_process_name(t->process), ps_process_id(t->process));
+    else
+        snprintf(buf, n, "thread %u in process %s (PID %u)", (unsigned)(ULONG_PTR)t->cid.UniqueThread,
+                 ps_process_name(t->process), ps_process_id(t->process));
+    return buf;
 }
 
 bool ps_driver_threads_running(const struct ldr_module *m, char **text)

@@ -26,8 +26,15 @@ struct ke_thread *ps_thread_adopt(void);
  * When the thread ends, io_cancel_thread_io cancels them first. */
 PLIST_ENTRY ps_thread_irp_list(PETHREAD thread);
 
-/* "thread 1008 of client.exe (process 1004)", for reports. */
-void ps_thread_describe(PETHREAD thread, char *out, size_t n);
+/* Calls fn for every running thread, under the list's lock (fn must not
+ * create or end threads). */
+void ps_threads_visit(void (*fn)(struct ke_thread *thread, void *context), void *context);
+
+/* The thread's id (PsGetThreadId), and for reports "system thread 12
+ * (start routine worker in drv.c:20 ...) in process System (PID 4)" or
+ * "thread 8 in process client.exe (PID 1004)"; returns buf. */
+ULONG ps_thread_cid(const struct ke_thread *thread);
+const char *ps_thread_describe(const struct ke_thread *thread, char *buf, size_t n);
 
 /* At a driver's unload: whether system threads whose start routine is in
  * the driver's image m are still running. If so, *text (malloc'd, the

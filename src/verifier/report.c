@@ -291,6 +291,20 @@ void vf_report_bugcheck(const struct vf_bugcheck *b)
     fclose(f);
 }
 
+void vf_report_hang(const char *result, const char *text)
+{
+    if (!vf_report_path[0])
+        return;
+    FILE *f = fopen(vf_report_path, "w");
+    if (!f)
+        return;
+    vf_json_head(f, result, 3, NULL);
+    fputs(",\n  \"report\": ", f);
+    vf_json_string(f, text);
+    fputs("\n}\n", f);
+    fclose(f);
+}
+
 void vf_report_finish(int exit_status)
 {
     static const char *const results[] = { "clean", "error", "driver_entry_failed" };

@@ -52,6 +52,10 @@ struct vf_bugcheck {
  * nothing when no report was asked for. */
 void vf_report_bugcheck(const struct vf_bugcheck *bugcheck);
 
+/* Writes the report of a run ended by a hang (exit status 3): result
+ * "deadlock" or "timeout", text the report as printed. */
+void vf_report_hang(const char *result, const char *text);
+
 /* Writes the report of a run that ended with exit_status without a
  * bugcheck: 0 clean, 1 ntbox could not run the driver, 2 DriverEntry
  * failed. */

@@ -13,6 +13,6 @@ ok "a client's pending read is cancelled as its thread ends, before cleanup and 
 
 run run tests/cli/drivers/pender.c --client tests/cli/clients/exits_pending.c
 expect_status 0
-sed -i -E 's/which thread [0-9]+ of/which thread TID of/' "$OUT"
+sed -i -E 's/which thread [0-9]+ in/which thread TID in/' "$OUT"
 expect_stdout tests/cli/expected/client_exits_pending.out
 ok "a pending request without a cancel routine is disassociated from the ended thread, with a warning"

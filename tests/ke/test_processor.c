@@ -6,6 +6,8 @@
  * KeSetBasePriorityThread). */
 #include "ktest.h"
 
+#include "ke/processor.h"
+
 #include <sched.h>
 #include <time.h>
 
@@ -30,6 +32,32 @@ KT_TEST(KeQueryActiveProcessorCount_host_cpus)
     KT_EQ_INT(KeQueryActiveProcessorCountEx(0), n);
     KT_EQ_INT(KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS), n);
     KT_EQ_INT(KeQueryActiveProcessorCountEx(1), 0);
+}
+
+/* `ntbox run --cpus N`: N processors whatever the host has, in the count,
+ * the mask, KeNumberProcessors and the numbers threads run on; back to the
+ * host's count after. */
+KT_TEST(ke_processor_set_count_any_number)
+{
+    static const ULONG counts[] = { 1, 3, 64 };
+    ULONG host = host_cpus();
+    KAFFINITY mask = 0;
+
+    for (unsigned i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        ULONG n = counts[i];
+        ke_processor_set_count(n);
+        KT_EQ_INT(KeQueryActiveProcessorCount(&mask), n);
+        KT_EQ_HEX(mask, n == 64 ? ~0ULL : (1ULL << n) - 1);
+        KT_EQ_INT(KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS), n);
+        KT_EQ_INT(KeNumberProcessors, n);
+        KT_TRUE(KeGetCurrentProcessorNumber() < n);
+        KAFFINITY previous = KeSetSystemAffinityThreadEx(1ULL << (n - 1));
+        KT_EQ_INT(KeGetCurrentProcessorNumber(), n - 1);
+        KeRevertToUserAffinityThreadEx(previous);
+    }
+    ke_processor_set_count(host);
+    KT_EQ_INT(KeQueryActiveProcessorCount(NULL), host);
+    KT_EQ_INT(KeNumberProcessors, host);
 }
 
 /* The current processor is one of them; the Ex form says group 0. */

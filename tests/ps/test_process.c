@@ -65,6 +65,38 @@ KT_TEST(GetCurrentThreadId_per_thread)
     KT_TRUE(other_thread_id != mine && other_thread_id % 4 == 0);
 }
 
+/* One id space for processes and threads (Windows' client id table): as
+ * thread ids count up past a client's process id, no thread gets it. */
+#define ID_THREADS 320
+
+static void *record_thread_id(void *arg)
+{
+    *(DWORD *)arg = GetCurrentThreadId();
+    return NULL;
+}
+
+KT_TEST(thread_ids_never_collide_with_process_ids)
+{
+    PEPROCESS process = ps_process_create("ids.exe");
+    ULONG pid = ps_process_id(process);
+    static DWORD ids[ID_THREADS];
+    bool passed = false;
+
+    for (int i = 0; i < ID_THREADS; i++) {
+        pthread_t t;
+        KT_REQUIRE(KT_EQ_INT(pthread_create(&t, NULL, record_thread_id, &ids[i]), 0));
+        pthread_join(t, NULL);
+        KT_TRUE(ids[i] != pid);
+        KT_EQ_INT(ids[i] % 4, 0);
+        passed |= ids[i] > pid;
+        for (int j = 0; j < i; j++)
+            if (ids[j] == ids[i])
+                KT_TRUE(ids[j] != ids[i]);
+    }
+    KT_TRUE(passed);
+    ps_process_exit(process);
+}
+
 /* Handles belong to their process: another client cannot use or close
  * them; the process's exit closes them (the driver sees the cleanup in the
  * exiting process). */
