@@ -9,6 +9,7 @@
 
 #include "ex/pool.h"
 #include "ke/irql.h"
+#include "verifier/lock_order.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 

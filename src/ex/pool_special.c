@@ -192,6 +192,7 @@ EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag
         pthread_mutex_unlock(&ex_special_lock);
         ex_special_corrupted(routine, &found, bad, caller);
     }
+    vf_lock_forget((const void *)addr, b->size);
     ex_arena_decommit((void *)page, EX_PAGE_SIZE);
     b->freed_by = caller;
     __atomic_store_n(&b->state, EX_BLOCK_FREED, __ATOMIC_RELEASE);

@@ -22,6 +22,9 @@ static const struct {
                             "(0xC4/0x1000...)" },
     [VF_IO] = { "io", "I/O verification of IRPs and device objects (0xC9)" },
     [VF_LISTS] = { "lists", "LIST_ENTRY checks in native drivers' list routines (0x139)" },
+    [VF_DEADLOCK] = { "deadlock", "lock order: two locks (spin locks, mutexes, resources,\n"
+                                  "push locks) taken in both orders, even when no deadlock\n"
+                                  "happens this run (0xC4/0x1001)" },
 };
 
 void vf_set_groups(unsigned mask)
@@ -65,7 +68,7 @@ bool vf_parse_groups(const char *list, unsigned *mask, char *err, size_t errn)
             int g = vf_group_by_name(name, name_len);
             if (g < 0) {
                 snprintf(err, errn, "unknown group \"%.*s\" (groups: pool-tracking, special-pool, irql, locks, io, "
-                         "lists; or all, none)", (int)name_len, name);
+                         "lists, deadlock; or all, none)", (int)name_len, name);
                 return false;
             }
             if (!sign && first)

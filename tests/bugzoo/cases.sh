@@ -28,6 +28,8 @@ zoo_cases() {
     zoo_case lower_irql_up.c      C4 0000000000000031 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case raise_irql_down.c    C4 0000000000000030 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case spinlock_not_held.c  C4 0000000000001007 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
+    zoo_case lock_order_spin.c    C4 0000000000001001 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG: ZooOrder 0x80002000 0x80002004
+    zoo_case lock_order_mutex.c   C4 0000000000001001 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     # lists
     zoo_case list_corruption.c    139 0000000000000003 KERNEL_SECURITY_CHECK_FAILURE at BUG:
     # faults and exceptions

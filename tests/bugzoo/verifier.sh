@@ -12,14 +12,14 @@ run --help
 expect_status 0
 expect_stdout_has "--verifier=GROUPS"
 expect_stdout_has "Driver Verifier's check groups:"
-for group in pool-tracking special-pool irql locks io lists; do
+for group in pool-tracking special-pool irql locks io lists deadlock; do
     grep -q "^  $group  *[a-zA-Z]" "$OUT" || fail "--help does not list the group $group"
 done
 ok "--help lists the check groups"
 
 run run --verifier=bogus "$ZOO/overrun.c"
 expect_status 1
-expect_stderr_has "ntbox: --verifier: unknown group \"bogus\" (groups: pool-tracking, special-pool, irql, locks, io, lists; or all, none)"
+expect_stderr_has "ntbox: --verifier: unknown group \"bogus\" (groups: pool-tracking, special-pool, irql, locks, io, lists, deadlock; or all, none)"
 grep -q "loaded" "$OUT" && fail "the driver ran"
 run run "--verifier=irql,,io" "$ZOO/overrun.c"
 expect_status 1
@@ -46,3 +46,11 @@ run run --verifier=none,+pool-tracking "$ZOO/zero_size.c"
 expect_status 3
 expect_stdout_has "*** STOP: 0x000000C4 (0x0000000000000000,"
 ok "the zero-byte check belongs to pool-tracking"
+
+run run --verifier=-deadlock "$ZOO/lock_order_mutex.c"
+expect_status 0
+expect_stdout_has "DriverEntry returned STATUS_SUCCESS"
+run run --verifier=none,+deadlock "$ZOO/lock_order_mutex.c"
+expect_status 3
+expect_stdout_has "*** STOP: 0x000000C4 (0x0000000000001001,"
+ok "lock order inversions belong to deadlock"
