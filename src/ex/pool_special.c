@@ -13,15 +13,22 @@
  *     ex_pool_classify_fault and stops with 0xD6;
  *   - a write into the slack is found at free: 0xC1, subcode 0x24 after
  *     the block, 0x23 before it;
- *   - a freed block's page is decommitted at once, so any later access
- *     faults: 0xD5. A freed slot is reused only when every slot never used
- *     has been, and then oldest first, so that page stays inaccessible for
- *     as long as the address space allows.
- * The blocks' records live apart, one per slot. Each live block costs two
- * memory mappings of the process: past EX_SPECIAL_LIVE_MAX live blocks, or
- * when the slots run out, blocks come from the standard pool, as Windows
- * does when its special pool is exhausted. One lock: every allocation and
- * free makes a system call anyway. */
+ *   - a freed block's page is made inaccessible at once, so any later
+ *     access faults: 0xD5. Freed slots wait in a queue, oldest first, and
+ *     are reused once EX_SPECIAL_QUARANTINE of them wait (or every slot
+ *     has been used), so a late access is caught for the next thousands
+ *     of frees.
+ * Page faults and protection changes are what special pool costs (each
+ * one microseconds, against tens of nanoseconds for a standard-pool
+ * allocation), so a slot's page is made inaccessible, not given back: it
+ * keeps its memory, and the pattern, which the free restores over the
+ * block, so a reuse is one protection change and no fresh page; the
+ * quarantine's length bounds the memory kept. The blocks' records live
+ * apart, one per slot. Each live block costs two memory mappings of the
+ * process: past EX_SPECIAL_LIVE_MAX live blocks, or when the slots run
+ * out, blocks come from the standard pool, as Windows does when its
+ * special pool is exhausted. One lock: every allocation and free makes a
+ * system call anyway. */
 #include "ex/pool_internal.h"
 
 #include "ke/bugcheck.h"
@@ -42,8 +49,9 @@ static pthread_mutex_t ex_special_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ex_block *ex_special_recs; /* one per slot */
 static ULONG ex_special_slots;
 /* Under the lock: slots [0, ex_special_fresh) have been used; freed ones
- * wait in a queue linked through their records' next, oldest first. */
-static ULONG ex_special_fresh, ex_special_live;
+ * (ex_special_queued of them) wait in a queue linked through their
+ * records' next, oldest first. */
+static ULONG ex_special_fresh, ex_special_live, ex_special_queued;
 static ULONG ex_special_oldest = EX_SPECIAL_NONE, ex_special_newest = EX_SPECIAL_NONE;
 static unsigned char ex_special_pattern[EX_PAGE_SIZE];
 
@@ -84,9 +92,10 @@ static ULONG ex_special_take(void)
     ULONG slot = EX_SPECIAL_NONE;
     if (ex_special_live >= EX_SPECIAL_LIVE_MAX)
         return slot;
-    if (ex_special_fresh < ex_special_slots)
+    if (ex_special_fresh < ex_special_slots && ex_special_queued < EX_SPECIAL_QUARANTINE)
         return ex_special_fresh++;
     if ((slot = ex_special_oldest) != EX_SPECIAL_NONE) {
+        ex_special_queued--;
         ex_special_oldest = ex_special_recs[slot].next;
         if (ex_special_oldest == EX_SPECIAL_NONE)
             ex_special_newest = EX_SPECIAL_NONE;
@@ -103,6 +112,7 @@ static void ex_special_queue(ULONG slot)
     else
         ex_special_oldest = slot;
     ex_special_newest = slot;
+    ex_special_queued++;
 }
 
 EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const void *caller)
@@ -123,6 +133,7 @@ EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zer
         return NULL;
     }
     struct ex_block *b = &ex_special_recs[slot];
+    bool fresh = b->state == EX_BLOCK_UNUSED;
     b->caller = caller;
     b->sequence = ex_sequence_next();
     b->size = (ULONG)size;
@@ -131,8 +142,10 @@ EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zer
     pthread_mutex_unlock(&ex_special_lock);
 
     /* The block itself gets the pattern too, unless it is zeroed: a driver
-     * reading memory it never wrote sees 0xAB, not zeros by luck. */
-    memset(page, EX_SPECIAL_PATTERN, EX_PAGE_SIZE);
+     * reading memory it never wrote sees 0xAB, not zeros by luck. A reused
+     * page has it already. */
+    if (fresh)
+        memset(page, EX_SPECIAL_PATTERN, EX_PAGE_SIZE);
     void *p = (void *)ex_special_block_start(slot, type, size);
     if (zero)
         memset(p, 0, size);
@@ -193,7 +206,8 @@ EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag
         ex_special_corrupted(routine, &found, bad, caller);
     }
     vf_lock_forget((const void *)addr, b->size);
-    ex_arena_decommit((void *)page, EX_PAGE_SIZE);
+    memset((void *)addr, EX_SPECIAL_PATTERN, b->size);
+    ex_arena_seal((void *)page, EX_PAGE_SIZE);
     b->freed_by = caller;
     __atomic_store_n(&b->state, EX_BLOCK_FREED, __ATOMIC_RELEASE);
     ex_special_queue(slot);
