@@ -54,6 +54,11 @@ static ULONG ex_special_slots;
 static ULONG ex_special_fresh, ex_special_live, ex_special_queued;
 static ULONG ex_special_oldest = EX_SPECIAL_NONE, ex_special_newest = EX_SPECIAL_NONE;
 static unsigned char ex_special_pattern[EX_PAGE_SIZE];
+/* Under the lock: the live paged blocks' slots whose pages are accessible
+ * (each record's next is its index here, EX_SPECIAL_NONE when its page is
+ * trimmed); ex_paged_open mirrors the count for ke_irql_set. */
+static ULONG ex_paged_slots[EX_SPECIAL_LIVE_MAX];
+unsigned ex_paged_open;
 
 static void ex_special_init(void)
 {
@@ -115,6 +120,69 @@ static void ex_special_queue(ULONG slot)
     ex_special_queued++;
 }
 
+static bool ex_special_paged(const struct ex_block *b)
+{
+    return b->type & 1;
+}
+
+/* Paged pool at DISPATCH_LEVEL, caught every time: a paged block's page
+ * is accessible only until a thread raises to DISPATCH_LEVEL or above
+ * (ex_paged_trim, Driver Verifier's "trim on raise"); a thread below it
+ * that touches the page opens it again (ex_pool_paged_reopen, from the
+ * fault handler), one above it faults: 0xD1. Protection is per process,
+ * so another thread's reopening can let a raised thread through until the
+ * next raise. Under the lock: records slot's page as open. */
+static void ex_paged_track(ULONG slot)
+{
+    ULONG n = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED);
+    ex_special_recs[slot].next = n;
+    ex_paged_slots[n] = slot;
+    __atomic_store_n(&ex_paged_open, n + 1, __ATOMIC_RELAXED);
+}
+
+/* Under the lock: slot's page leaves the open list (freed or trimmed). */
+static void ex_paged_untrack(ULONG slot)
+{
+    ULONG i = ex_special_recs[slot].next, n = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED) - 1;
+    ex_paged_slots[i] = ex_paged_slots[n];
+    ex_special_recs[ex_paged_slots[i]].next = i;
+    ex_special_recs[slot].next = EX_SPECIAL_NONE;
+    __atomic_store_n(&ex_paged_open, n, __ATOMIC_RELAXED);
+}
+
+void __attribute__((ms_abi)) ex_paged_trim(void)
+{
+    pthread_mutex_lock(&ex_special_lock);
+    for (ULONG i = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED); i-- > 0;) {
+        ULONG slot = ex_paged_slots[i];
+        ex_arena_seal(ex_special_page(slot), EX_PAGE_SIZE);
+        ex_special_recs[slot].next = EX_SPECIAL_NONE;
+    }
+    __atomic_store_n(&ex_paged_open, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&ex_special_lock);
+}
+
+bool ex_pool_paged_reopen(const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    struct ex_block *recs = __atomic_load_n(&ex_special_recs, __ATOMIC_ACQUIRE);
+    bool reopened = false;
+
+    if (!recs || !ex_in_special(a) || (a - ex_arena_special_base) % EX_SPECIAL_SLOT >= EX_PAGE_SIZE ||
+        ke_irql_get() >= DISPATCH_LEVEL)
+        return false;
+    ULONG slot = (ULONG)((a - ex_arena_special_base) / EX_SPECIAL_SLOT);
+    pthread_mutex_lock(&ex_special_lock);
+    struct ex_block *b = &recs[slot];
+    if (b->state == EX_BLOCK_LIVE && ex_special_paged(b)) {
+        reopened = b->next != EX_SPECIAL_NONE || ex_arena_commit(ex_special_page(slot), EX_PAGE_SIZE);
+        if (b->next == EX_SPECIAL_NONE && reopened)
+            ex_paged_track(slot);
+    }
+    pthread_mutex_unlock(&ex_special_lock);
+    return reopened;
+}
+
 EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const void *caller)
 {
     pthread_once(&ex_special_once, ex_special_init);
@@ -138,6 +206,9 @@ EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zer
     b->sequence = ex_sequence_next();
     b->size = (ULONG)size;
     __atomic_store_n(&b->ident, ex_ident(tag, type, EX_BLOCK_LIVE), __ATOMIC_RELEASE);
+    b->next = EX_SPECIAL_NONE;
+    if (ex_special_paged(b) && vf_enabled(VF_IRQL))
+        ex_paged_track(slot);
     ex_special_live++;
     pthread_mutex_unlock(&ex_special_lock);
 
@@ -198,6 +269,10 @@ EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag
         ex_free_failed(routine, addr, tag, caller, known ? &found : NULL);
     }
     uintptr_t page = (uintptr_t)ex_special_page(slot);
+    if (b->next != EX_SPECIAL_NONE)
+        ex_paged_untrack(slot);
+    else if (ex_special_paged(b))
+        ex_arena_commit((void *)page, EX_PAGE_SIZE); /* trimmed: opened for the checks */
     uintptr_t bad = ex_special_first_corrupt(addr + b->size, page + EX_PAGE_SIZE);
     if (!bad)
         bad = ex_special_first_corrupt(page, addr);
@@ -249,6 +324,22 @@ void ex_special_each_live(ex_block_visit *fn, void *ctx)
             fn(&f, ctx);
         }
     pthread_mutex_unlock(&ex_special_lock);
+}
+
+bool ex_pool_paged_block(const void *addr, struct vf_block *block)
+{
+    uintptr_t a = (uintptr_t)addr;
+    struct ex_block *recs = __atomic_load_n(&ex_special_recs, __ATOMIC_ACQUIRE);
+
+    if (!recs || !ex_in_special(a) || (a - ex_arena_special_base) % EX_SPECIAL_SLOT >= EX_PAGE_SIZE)
+        return false;
+    ULONG slot = (ULONG)((a - ex_arena_special_base) / EX_SPECIAL_SLOT);
+    struct ex_block b = recs[slot];
+    if (b.state != EX_BLOCK_LIVE || !ex_special_paged(&b))
+        return false;
+    struct ex_found f = ex_special_found(slot, &b);
+    *block = ex_found_block(&f);
+    return true;
 }
 
 enum ex_pool_fault ex_pool_classify_fault(const void *addr, struct vf_block *block)

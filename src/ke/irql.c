@@ -48,7 +48,7 @@ KIRQL ke_irql_raise_checked(KIRQL new_irql, const char *routine, const void *at)
         ke_bugcheck(0xC4, 0x30, old, new_irql, 0, at,
                     "%s(%s) at %s: raising cannot lower the IRQL (KeLowerIrql does that).", routine,
                     ke_irql_name(new_irql), ke_irql_name(old));
-    ke_current_irql = new_irql;
+    ke_irql_set(new_irql);
     return old;
 }
 

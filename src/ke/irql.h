@@ -12,6 +12,13 @@
 
 extern __thread KIRQL ke_current_irql;
 
+/* Paged pool's pages open to access (ex/pool_special.c), and what makes
+ * them inaccessible when a thread raises to DISPATCH_LEVEL or above (in
+ * the Microsoft ABI, so the exported routines that raise inline pay no
+ * register saves for the call they rarely make). */
+extern unsigned ex_paged_open;
+void __attribute__((ms_abi)) ex_paged_trim(void);
+
 static inline KIRQL ke_irql_get(void)
 {
     return ke_current_irql;
@@ -20,6 +27,8 @@ static inline KIRQL ke_irql_get(void)
 static inline void ke_irql_set(KIRQL irql)
 {
     ke_current_irql = irql;
+    if (irql >= DISPATCH_LEVEL && __builtin_expect(__atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED) != 0, 0))
+        ex_paged_trim();
 }
 
 /* "DISPATCH_LEVEL" for 2, "HIGH_LEVEL" for 15, "IRQL 7" style otherwise

@@ -225,7 +225,7 @@ static void vf_lock_order_learn(const struct vf_held_lock *held, const struct vf
     pthread_mutex_unlock(&vf_graph_lock);
 }
 
-void vf_lock_order_check(const void *lock, enum vf_lock_kind kind, const void *at)
+void VF_LOCK_ABI vf_lock_order_check(const void *lock, enum vf_lock_kind kind, const void *at)
 {
     const struct vf_lock_stack *s = &vf_lock_held;
     unsigned n = s->count < VF_LOCK_HELD_MAX ? s->count : VF_LOCK_HELD_MAX;
@@ -241,7 +241,7 @@ void vf_lock_order_check(const void *lock, enum vf_lock_kind kind, const void *a
             vf_lock_order_learn(&s->held[i], &next);
 }
 
-void vf_lock_release_slow(const void *lock)
+void VF_LOCK_ABI vf_lock_release_slow(const void *lock)
 {
     struct vf_lock_stack *s = &vf_lock_held;
     unsigned n = s->count < VF_LOCK_HELD_MAX ? s->count : VF_LOCK_HELD_MAX;
@@ -262,7 +262,7 @@ static bool vf_in_range(const void *p, uintptr_t start, size_t size)
     return (uintptr_t)p - start < size;
 }
 
-void vf_lock_forget_range(const void *start, size_t size)
+void VF_LOCK_ABI vf_lock_forget_range(const void *start, size_t size)
 {
     uintptr_t a = (uintptr_t)start;
     size_t granules = ((a + size - 1) >> VF_GRANULE_SHIFT) - (a >> VF_GRANULE_SHIFT) + 1;

@@ -48,10 +48,14 @@ extern __thread struct vf_lock_stack vf_lock_held;
 extern unsigned vf_lock_edges_used;
 
 /* The out-of-line parts: checking the new lock against those held, the
- * release of a lock that is not the last taken, forgetting a range. */
-void vf_lock_order_check(const void *lock, enum vf_lock_kind kind, const void *at);
-void vf_lock_release_slow(const void *lock);
-void vf_lock_forget_range(const void *start, size_t size);
+ * release of a lock that is not the last taken, forgetting a range. In
+ * the Microsoft ABI, as the exported routines whose inline fast paths call
+ * them: a call in the other convention would cost those routines saves of
+ * the registers it clobbers, taken or not. */
+#define VF_LOCK_ABI __attribute__((ms_abi))
+void VF_LOCK_ABI vf_lock_order_check(const void *lock, enum vf_lock_kind kind, const void *at);
+void VF_LOCK_ABI vf_lock_release_slow(const void *lock);
+void VF_LOCK_ABI vf_lock_forget_range(const void *start, size_t size);
 
 /* Before a blocking acquisition (a deadlock would block in it): checks the
  * order against the locks held, then records the lock as held. Locks are

@@ -17,7 +17,8 @@ static const struct {
     [VF_SPECIAL_POOL] = { "special-pool", "each block under a page alone at the end of a page, a\n"
                                           "guard page after it: overruns stop at once (0xD6), a\n"
                                           "corrupted slack at free (0xC1), use after free (0xD5)" },
-    [VF_IRQL] = { "irql", "IRQL rules of the routines a driver calls (0xC4/0x30...)" },
+    [VF_IRQL] = { "irql", "IRQL rules of the routines a driver calls (0xC4/0x30...);\n"
+                          "with special pool, paged pool at DISPATCH_LEVEL (0xD1)" },
     [VF_LOCKS] = { "locks", "spin lock ownership: recursion, release of a lock not held\n"
                             "(0xC4/0x1000...)" },
     [VF_IO] = { "io", "I/O verification of IRPs and device objects (0xC9)" },

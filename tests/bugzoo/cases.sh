@@ -25,6 +25,7 @@ zoo_cases() {
     zoo_case underrun.c           C1 "@underrun: block 0x" SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION at BUG:
     zoo_case use_after_free.cpp   D5 "@use_after_free: reading 0x" DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL at BUG:
     # IRQL and locks
+    zoo_case paged_under_lock.c   D1 "@paged_under_lock: reading 0x" DRIVER_IRQL_NOT_LESS_OR_EQUAL at BUG:
     zoo_case lower_irql_up.c      C4 0000000000000031 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case raise_irql_down.c    C4 0000000000000030 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case spinlock_not_held.c  C4 0000000000001007 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
