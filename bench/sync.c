@@ -4,6 +4,9 @@
  *     ExReleaseFastMutex) against pthread_mutex_lock + unlock;
  *   - an uncontended spin lock pair (KeAcquireSpinLock, KeReleaseSpinLock)
  *     against the same pthread_mutex pair;
+ *   - the same spin lock pair while another spin lock is held, so deadlock
+ *     detection looks the lock order up each time, against the same
+ *     pthread_mutex pair;
  *   - an event ping-pong between two system threads (KeSetEvent, then
  *     KeWaitForSingleObject on the other's synchronization event) against
  *     a ping-pong of two pthreads over a mutex and condition variables;
@@ -15,6 +18,7 @@
  * BENCH_ROUNDS rounds, ntbox and pthread rounds alternating. Summary lines:
  *   bench sync-fastmutex: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-spinlock: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
+ *   bench sync-spinlock-nested: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-pingpong: X ns/op (baseline pthread_cond: Y ns/op, ratio R)
  *   bench sync-dpc-lower: X ns/op (baseline pthread_cond wake: Y ns/op, ratio R)
  * where an op is one pair, one round trip, or one wake-up. */
@@ -98,6 +102,22 @@ static double bench_spin_lock_pairs(void)
     for (unsigned i = 0; i < BENCH_PAIRS; i++)
         release(&lock, acquire(&lock));
     return (bench_now() - start) / BENCH_PAIRS;
+}
+
+static double bench_spin_lock_nested_pairs(void)
+{
+    static KSPIN_LOCK outer, lock;
+    KIRQL (NTAPI *acquire)(PKSPIN_LOCK) = bench_spin_acquire;
+    VOID (NTAPI *release)(PKSPIN_LOCK, KIRQL) = bench_spin_release;
+    KeInitializeSpinLock(&outer);
+    KeInitializeSpinLock(&lock);
+    KIRQL old = acquire(&outer);
+    double start = bench_now();
+    for (unsigned i = 0; i < BENCH_PAIRS; i++)
+        release(&lock, acquire(&lock));
+    double ns = (bench_now() - start) / BENCH_PAIRS;
+    release(&outer, old);
+    return ns;
 }
 
 /* Event ping-pong: the pinger sets ping and waits for pong, the ponger
@@ -264,13 +284,16 @@ static double bench_pthread_wakes(void)
 int main(void)
 {
     double fm[BENCH_ROUNDS], spin[BENCH_ROUNDS], pm[BENCH_ROUNDS], pm2[BENCH_ROUNDS];
-    double ev[BENCH_ROUNDS], pc[BENCH_ROUNDS], dpc[BENCH_ROUNDS], wake[BENCH_ROUNDS];
+    double nested[BENCH_ROUNDS], pm3[BENCH_ROUNDS], ev[BENCH_ROUNDS], pc[BENCH_ROUNDS];
+    double dpc[BENCH_ROUNDS], wake[BENCH_ROUNDS];
 
     for (int r = 0; r < BENCH_ROUNDS; r++) {
         fm[r] = bench_fast_mutex_pairs();
         pm[r] = bench_pthread_pairs();
         spin[r] = bench_spin_lock_pairs();
         pm2[r] = bench_pthread_pairs();
+        nested[r] = bench_spin_lock_nested_pairs();
+        pm3[r] = bench_pthread_pairs();
         ev[r] = bench_event_trips();
         pc[r] = bench_pthread_trips();
         dpc[r] = bench_dpc_lowers();
@@ -278,6 +301,7 @@ int main(void)
     }
     bench_report("sync-fastmutex", "pthread_mutex", fm, pm);
     bench_report("sync-spinlock", "pthread_mutex", spin, pm2);
+    bench_report("sync-spinlock-nested", "pthread_mutex", nested, pm3);
     bench_report("sync-pingpong", "pthread_cond", ev, pc);
     bench_report("sync-dpc-lower", "pthread_cond wake", dpc, wake);
     return 0;

@@ -93,6 +93,17 @@ struct vf_block;
 enum ex_pool_fault { EX_POOL_FAULT_NONE, EX_POOL_FAULT_BEYOND_END, EX_POOL_FAULT_FREED };
 enum ex_pool_fault ex_pool_classify_fault(const void *addr, struct vf_block *block);
 
+/* A fault at addr, below DISPATCH_LEVEL, on the page of a live paged
+ * special-pool block that a raise made inaccessible: the page is opened
+ * again and true returned (the access is retried). False for anything
+ * else. Runs in the fault handler. */
+bool ex_pool_paged_reopen(const void *addr);
+
+/* True, with *block, when addr is on the page of a live paged block that
+ * special pool holds (the pages ex_pool_paged_reopen opens). Reads
+ * without locking: it runs in the fault handler. */
+bool ex_pool_paged_block(const void *addr, struct vf_block *block);
+
 /* "'abcd' PagedPool 0x58 bytes allocated at sample.cpp:20 in DriverEntry
  * (...)", and ", freed at ..." once freed. Returns out. */
 const char *ex_pool_describe_block(const struct vf_block *block, char *out, size_t n);

@@ -70,6 +70,12 @@ void ex_arena_decommit(void *p, SIZE_T n)
         madvise(p, n, MADV_DONTNEED);
 }
 
+void ex_arena_seal(void *p, SIZE_T n)
+{
+    if (mprotect(p, n, PROT_NONE) != 0)
+        ex_arena_decommit(p, n);
+}
+
 bool ex_pool_owns_address(const void *p)
 {
     SIZE_T bytes = __atomic_load_n(&ex_arena_bytes, __ATOMIC_ACQUIRE);

@@ -163,6 +163,7 @@ EX_POOL_INLINE void ex_block_free(const char *routine, PVOID p, ULONG tag, const
     b->freed_by = caller;
     __atomic_store_n(&b->state, EX_BLOCK_FREED, __ATOMIC_RELEASE);
     ex_count_free(ident & EX_IDENT_TAG_TYPE);
+    vf_lock_forget(p, s->block_size);
     EX_POISON(p, s->block_size);
 
     struct ex_heap *h = ex_my_heap;

@@ -9,6 +9,7 @@
 
 #include "ex/pool.h"
 #include "ke/irql.h"
+#include "verifier/lock_order.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -109,6 +110,9 @@ bool ex_arena_commit(void *p, SIZE_T n);
 /* Gives [p, p + n) back to the system, inaccessible; it reads as zeros
  * once committed again. */
 void ex_arena_decommit(void *p, SIZE_T n);
+/* Makes [p, p + n) inaccessible but keeps its pages and contents, for a
+ * commit to bring back without a fresh page's fault and zeroing. */
+void ex_arena_seal(void *p, SIZE_T n);
 
 /* ------------------------------------------------------------------ */
 /* Blocks: up to EX_SLAB_MAX in pool_slab.c (and pool_fast.h), larger in
@@ -122,7 +126,10 @@ EX_POOL_ABI void ex_large_free(const char *routine, uintptr_t addr, ULONG tag, c
 bool ex_large_containing(uintptr_t addr, struct ex_found *out);
 
 /* Special pool (pool_special.c): a block under a page, NULL when special
- * pool is exhausted (the caller then uses the standard pool). */
+ * pool is exhausted (the caller then uses the standard pool). Freed slots
+ * stay inaccessible, EX_SPECIAL_QUARANTINE of them (32 MB of pages),
+ * before the oldest is reused. */
+#define EX_SPECIAL_QUARANTINE 8192u
 EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const void *caller);
 EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag, const void *caller);
 bool ex_special_containing(uintptr_t addr, struct ex_found *out);

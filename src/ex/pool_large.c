@@ -138,6 +138,7 @@ EX_POOL_ABI void ex_large_free(const char *routine, uintptr_t addr, ULONG tag, c
         pthread_mutex_unlock(&ex_large_lock);
         ex_free_failed(routine, addr, tag, caller, known ? &found : NULL);
     }
+    vf_lock_forget((const void *)addr, span->rec.size);
     ex_arena_decommit((void *)addr, (span->units << EX_UNIT_SHIFT) - EX_SPAN_DATA);
     span->rec.freed_by = caller;
     __atomic_store_n(&span->rec.state, EX_BLOCK_FREED, __ATOMIC_RELEASE);

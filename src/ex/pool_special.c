@@ -13,15 +13,22 @@
  *     ex_pool_classify_fault and stops with 0xD6;
  *   - a write into the slack is found at free: 0xC1, subcode 0x24 after
  *     the block, 0x23 before it;
- *   - a freed block's page is decommitted at once, so any later access
- *     faults: 0xD5. A freed slot is reused only when every slot never used
- *     has been, and then oldest first, so that page stays inaccessible for
- *     as long as the address space allows.
- * The blocks' records live apart, one per slot. Each live block costs two
- * memory mappings of the process: past EX_SPECIAL_LIVE_MAX live blocks, or
- * when the slots run out, blocks come from the standard pool, as Windows
- * does when its special pool is exhausted. One lock: every allocation and
- * free makes a system call anyway. */
+ *   - a freed block's page is made inaccessible at once, so any later
+ *     access faults: 0xD5. Freed slots wait in a queue, oldest first, and
+ *     are reused once EX_SPECIAL_QUARANTINE of them wait (or every slot
+ *     has been used), so a late access is caught for the next thousands
+ *     of frees.
+ * Page faults and protection changes are what special pool costs (each
+ * one microseconds, against tens of nanoseconds for a standard-pool
+ * allocation), so a slot's page is made inaccessible, not given back: it
+ * keeps its memory, and the pattern, which the free restores over the
+ * block, so a reuse is one protection change and no fresh page; the
+ * quarantine's length bounds the memory kept. The blocks' records live
+ * apart, one per slot. Each live block costs two memory mappings of the
+ * process: past EX_SPECIAL_LIVE_MAX live blocks, or when the slots run
+ * out, blocks come from the standard pool, as Windows does when its
+ * special pool is exhausted. One lock: every allocation and free makes a
+ * system call anyway. */
 #include "ex/pool_internal.h"
 
 #include "ke/bugcheck.h"
@@ -42,10 +49,16 @@ static pthread_mutex_t ex_special_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ex_block *ex_special_recs; /* one per slot */
 static ULONG ex_special_slots;
 /* Under the lock: slots [0, ex_special_fresh) have been used; freed ones
- * wait in a queue linked through their records' next, oldest first. */
-static ULONG ex_special_fresh, ex_special_live;
+ * (ex_special_queued of them) wait in a queue linked through their
+ * records' next, oldest first. */
+static ULONG ex_special_fresh, ex_special_live, ex_special_queued;
 static ULONG ex_special_oldest = EX_SPECIAL_NONE, ex_special_newest = EX_SPECIAL_NONE;
 static unsigned char ex_special_pattern[EX_PAGE_SIZE];
+/* Under the lock: the live paged blocks' slots whose pages are accessible
+ * (each record's next is its index here, EX_SPECIAL_NONE when its page is
+ * trimmed); ex_paged_open mirrors the count for ke_irql_set. */
+static ULONG ex_paged_slots[EX_SPECIAL_LIVE_MAX];
+unsigned ex_paged_open;
 
 static void ex_special_init(void)
 {
@@ -84,9 +97,10 @@ static ULONG ex_special_take(void)
     ULONG slot = EX_SPECIAL_NONE;
     if (ex_special_live >= EX_SPECIAL_LIVE_MAX)
         return slot;
-    if (ex_special_fresh < ex_special_slots)
+    if (ex_special_fresh < ex_special_slots && ex_special_queued < EX_SPECIAL_QUARANTINE)
         return ex_special_fresh++;
     if ((slot = ex_special_oldest) != EX_SPECIAL_NONE) {
+        ex_special_queued--;
         ex_special_oldest = ex_special_recs[slot].next;
         if (ex_special_oldest == EX_SPECIAL_NONE)
             ex_special_newest = EX_SPECIAL_NONE;
@@ -103,6 +117,70 @@ static void ex_special_queue(ULONG slot)
     else
         ex_special_oldest = slot;
     ex_special_newest = slot;
+    ex_special_queued++;
+}
+
+static bool ex_special_paged(const struct ex_block *b)
+{
+    return b->type & 1;
+}
+
+/* Paged pool at DISPATCH_LEVEL, caught every time: a paged block's page
+ * is accessible only until a thread raises to DISPATCH_LEVEL or above
+ * (ex_paged_trim, Driver Verifier's "trim on raise"); a thread below it
+ * that touches the page opens it again (ex_pool_paged_reopen, from the
+ * fault handler), one above it faults: 0xD1. Protection is per process,
+ * so another thread's reopening can let a raised thread through until the
+ * next raise. Under the lock: records slot's page as open. */
+static void ex_paged_track(ULONG slot)
+{
+    ULONG n = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED);
+    ex_special_recs[slot].next = n;
+    ex_paged_slots[n] = slot;
+    __atomic_store_n(&ex_paged_open, n + 1, __ATOMIC_RELAXED);
+}
+
+/* Under the lock: slot's page leaves the open list (freed or trimmed). */
+static void ex_paged_untrack(ULONG slot)
+{
+    ULONG i = ex_special_recs[slot].next, n = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED) - 1;
+    ex_paged_slots[i] = ex_paged_slots[n];
+    ex_special_recs[ex_paged_slots[i]].next = i;
+    ex_special_recs[slot].next = EX_SPECIAL_NONE;
+    __atomic_store_n(&ex_paged_open, n, __ATOMIC_RELAXED);
+}
+
+void __attribute__((ms_abi)) ex_paged_trim(void)
+{
+    pthread_mutex_lock(&ex_special_lock);
+    for (ULONG i = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED); i-- > 0;) {
+        ULONG slot = ex_paged_slots[i];
+        ex_arena_seal(ex_special_page(slot), EX_PAGE_SIZE);
+        ex_special_recs[slot].next = EX_SPECIAL_NONE;
+    }
+    __atomic_store_n(&ex_paged_open, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&ex_special_lock);
+}
+
+bool ex_pool_paged_reopen(const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    struct ex_block *recs = __atomic_load_n(&ex_special_recs, __ATOMIC_ACQUIRE);
+    bool reopened = false;
+
+    if (!recs || !ex_in_special(a) || (a - ex_arena_special_base) % EX_SPECIAL_SLOT >= EX_PAGE_SIZE ||
+        ke_irql_get() >= DISPATCH_LEVEL)
+        return false;
+    ULONG slot = (ULONG)((a - ex_arena_special_base) / EX_SPECIAL_SLOT);
+    pthread_mutex_lock(&ex_special_lock);
+    struct ex_block *b = &recs[slot];
+    if (b->state == EX_BLOCK_LIVE && ex_special_paged(b)) {
+        reopened = b->next != EX_SPECIAL_NONE || ex_arena_commit(ex_special_page(slot), EX_PAGE_SIZE);
+        if (b->next == EX_SPECIAL_NONE && reopened)
+            ex_paged_track(slot);
+    }
+    pthread_mutex_unlock(&ex_special_lock);
+    return reopened;
 }
 
 EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zero, const void *caller)
@@ -123,16 +201,22 @@ EX_POOL_COLD void *ex_special_alloc(ULONG type, SIZE_T size, ULONG tag, bool zer
         return NULL;
     }
     struct ex_block *b = &ex_special_recs[slot];
+    bool fresh = b->state == EX_BLOCK_UNUSED;
     b->caller = caller;
     b->sequence = ex_sequence_next();
     b->size = (ULONG)size;
     __atomic_store_n(&b->ident, ex_ident(tag, type, EX_BLOCK_LIVE), __ATOMIC_RELEASE);
+    b->next = EX_SPECIAL_NONE;
+    if (ex_special_paged(b) && vf_enabled(VF_IRQL))
+        ex_paged_track(slot);
     ex_special_live++;
     pthread_mutex_unlock(&ex_special_lock);
 
     /* The block itself gets the pattern too, unless it is zeroed: a driver
-     * reading memory it never wrote sees 0xAB, not zeros by luck. */
-    memset(page, EX_SPECIAL_PATTERN, EX_PAGE_SIZE);
+     * reading memory it never wrote sees 0xAB, not zeros by luck. A reused
+     * page has it already. */
+    if (fresh)
+        memset(page, EX_SPECIAL_PATTERN, EX_PAGE_SIZE);
     void *p = (void *)ex_special_block_start(slot, type, size);
     if (zero)
         memset(p, 0, size);
@@ -185,6 +269,10 @@ EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag
         ex_free_failed(routine, addr, tag, caller, known ? &found : NULL);
     }
     uintptr_t page = (uintptr_t)ex_special_page(slot);
+    if (b->next != EX_SPECIAL_NONE)
+        ex_paged_untrack(slot);
+    else if (ex_special_paged(b))
+        ex_arena_commit((void *)page, EX_PAGE_SIZE); /* trimmed: opened for the checks */
     uintptr_t bad = ex_special_first_corrupt(addr + b->size, page + EX_PAGE_SIZE);
     if (!bad)
         bad = ex_special_first_corrupt(page, addr);
@@ -192,7 +280,9 @@ EX_POOL_COLD void ex_special_free(const char *routine, uintptr_t addr, ULONG tag
         pthread_mutex_unlock(&ex_special_lock);
         ex_special_corrupted(routine, &found, bad, caller);
     }
-    ex_arena_decommit((void *)page, EX_PAGE_SIZE);
+    vf_lock_forget((const void *)addr, b->size);
+    memset((void *)addr, EX_SPECIAL_PATTERN, b->size);
+    ex_arena_seal((void *)page, EX_PAGE_SIZE);
     b->freed_by = caller;
     __atomic_store_n(&b->state, EX_BLOCK_FREED, __ATOMIC_RELEASE);
     ex_special_queue(slot);
@@ -234,6 +324,22 @@ void ex_special_each_live(ex_block_visit *fn, void *ctx)
             fn(&f, ctx);
         }
     pthread_mutex_unlock(&ex_special_lock);
+}
+
+bool ex_pool_paged_block(const void *addr, struct vf_block *block)
+{
+    uintptr_t a = (uintptr_t)addr;
+    struct ex_block *recs = __atomic_load_n(&ex_special_recs, __ATOMIC_ACQUIRE);
+
+    if (!recs || !ex_in_special(a) || (a - ex_arena_special_base) % EX_SPECIAL_SLOT >= EX_PAGE_SIZE)
+        return false;
+    ULONG slot = (ULONG)((a - ex_arena_special_base) / EX_SPECIAL_SLOT);
+    struct ex_block b = recs[slot];
+    if (b.state != EX_BLOCK_LIVE || !ex_special_paged(&b))
+        return false;
+    struct ex_found f = ex_special_found(slot, &b);
+    *block = ex_found_block(&f);
+    return true;
 }
 
 enum ex_pool_fault ex_pool_classify_fault(const void *addr, struct vf_block *block)

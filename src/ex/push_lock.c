@@ -18,6 +18,7 @@
 
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "verifier/lock_order.h"
 
 #include <limits.h>
 #include <linux/futex.h>
@@ -98,6 +99,7 @@ static void ex_acquire(PEX_PUSH_LOCK lock, bool (*try)(PEX_PUSH_LOCK, ULONG_PTR 
     struct ke_thread *self = NULL;
     ULONG_PTR seen;
 
+    vf_lock_acquire(lock, VF_LOCK_PUSH, at);
     while (!try(lock, &seen)) {
         if (!(seen & EX_PUSH_LOCK_WAITING) && !ex_cas(lock, seen, seen | EX_PUSH_LOCK_WAITING))
             continue;
@@ -119,12 +121,14 @@ static void ex_release_exclusive(PEX_PUSH_LOCK lock, const char *routine, const 
         ke_bugcheck(0xC4, 0x1007, (ULONG_PTR)lock, 0, 0, at,
                     "%s(0x%016llx): the push lock is not held exclusively (value 0x%llx).", routine,
                     (unsigned long long)(ULONG_PTR)lock, (unsigned long long)value);
+    vf_lock_release(lock);
     if (__atomic_exchange_n(&lock->Value, 0, __ATOMIC_RELEASE) & EX_PUSH_LOCK_WAITING)
         ex_wake_all(lock);
 }
 
 static void ex_release_shared(PEX_PUSH_LOCK lock, const char *routine, const void *at)
 {
+    vf_lock_release(lock);
     for (;;) {
         ULONG_PTR value = ex_load(lock), new = value - EX_PUSH_LOCK_SHARE;
         bool wake = false;
@@ -148,6 +152,7 @@ static void ex_release_shared(PEX_PUSH_LOCK lock, const char *routine, const voi
 /* Sets the lock free (WDK, ExInitializePushLock); any IRQL. */
 NTKERNELAPI VOID NTAPI ExInitializePushLock(PEX_PUSH_LOCK PushLock)
 {
+    vf_lock_forget(PushLock, sizeof *PushLock);
     PushLock->Value = 0;
 }
 
@@ -171,24 +176,34 @@ NTKERNELAPI VOID FASTCALL ExAcquirePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULON
     ex_acquire(PushLock, ex_try_shared, "ExAcquirePushLockShared", at);
 }
 
+/* A try's answer; a lock it took is held from now on. */
+static BOOLEAN ex_tried(PEX_PUSH_LOCK lock, bool taken, const void *at)
+{
+    if (taken)
+        vf_lock_acquired_try(lock, VF_LOCK_PUSH, at);
+    return taken;
+}
+
 /* One attempt at exclusive access: TRUE and held, or FALSE (WDK,
  * ExTryAcquirePushLockExclusive). */
 NTKERNELAPI BOOLEAN FASTCALL ExTryAcquirePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, ULONG Flags)
 {
+    const void *at = __builtin_return_address(0);
     ULONG_PTR seen;
     (void)Flags;
-    ex_push_lock_check_apcs(0xEA, PushLock, "ExTryAcquirePushLockExclusive", __builtin_return_address(0));
-    return ex_try_exclusive(PushLock, &seen);
+    ex_push_lock_check_apcs(0xEA, PushLock, "ExTryAcquirePushLockExclusive", at);
+    return ex_tried(PushLock, ex_try_exclusive(PushLock, &seen), at);
 }
 
 /* One attempt at shared access: TRUE and held, or FALSE (WDK,
  * ExTryAcquirePushLockShared). */
 NTKERNELAPI BOOLEAN FASTCALL ExTryAcquirePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULONG Flags)
 {
+    const void *at = __builtin_return_address(0);
     ULONG_PTR seen;
     (void)Flags;
-    ex_push_lock_check_apcs(0xEA, PushLock, "ExTryAcquirePushLockShared", __builtin_return_address(0));
-    return ex_try_shared(PushLock, &seen);
+    ex_push_lock_check_apcs(0xEA, PushLock, "ExTryAcquirePushLockShared", at);
+    return ex_tried(PushLock, ex_try_shared(PushLock, &seen), at);
 }
 
 /* Releases exclusive access and wakes the waiters (WDK,

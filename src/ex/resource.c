@@ -28,6 +28,7 @@
 
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "verifier/lock_order.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -274,10 +275,26 @@ static BOOLEAN ex_acquire_shared(PERESOURCE resource, BOOLEAN wait, enum ex_shar
     return TRUE;
 }
 
+/* Deadlock detection's view of an acquisition: the order is checked
+ * before one that may wait, and what a try took is held. */
+static BOOLEAN ex_acquire_tracked(PERESOURCE resource, BOOLEAN wait, bool exclusive, enum ex_shared_kind kind,
+                                  const char *routine, const void *at)
+{
+    if (wait)
+        vf_lock_acquire(resource, VF_LOCK_RESOURCE, at);
+    BOOLEAN granted = exclusive ? ex_acquire_exclusive(resource, wait, at)
+                                : ex_acquire_shared(resource, wait, kind, routine, at);
+    if (granted && !wait)
+        vf_lock_acquired_try(resource, VF_LOCK_RESOURCE, at);
+    return granted;
+}
+
 /* Gives back one of thread's acquisitions, handing the resource on when
  * it becomes free. */
 static void ex_release(PERESOURCE resource, ERESOURCE_THREAD thread, const char *routine, const void *at)
 {
+    if (thread == ex_self())
+        vf_lock_release(resource);
     POWNER_ENTRY entry;
 
     ex_lock(resource, at);
@@ -362,6 +379,7 @@ NTKERNELAPI NTSTATUS NTAPI ExInitializeResourceLite(PERESOURCE Resource)
                     (unsigned long long)(ULONG_PTR)Resource);
     }
     memset(Resource, 0, sizeof *Resource);
+    vf_lock_forget(Resource, sizeof *Resource);
     Resource->Address = (PVOID)at;
     InsertTailList(&ex_resources, &Resource->SystemResourcesList);
     pthread_mutex_unlock(&ex_resources_lock);
@@ -405,7 +423,8 @@ NTKERNELAPI NTSTATUS NTAPI ExDeleteResourceLite(PERESOURCE Resource)
  * APC_LEVEL, APCs disabled (WDK, ExAcquireResourceExclusiveLite). */
 NTKERNELAPI BOOLEAN NTAPI ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
 {
-    return ex_acquire_exclusive(Resource, Wait, __builtin_return_address(0));
+    return ex_acquire_tracked(Resource, Wait, true, EX_SHARED, "ExAcquireResourceExclusiveLite",
+                              __builtin_return_address(0));
 }
 
 /* Shared access: at once when unowned, owned by the caller (either way),
@@ -413,23 +432,24 @@ NTKERNELAPI BOOLEAN NTAPI ExAcquireResourceExclusiveLite(PERESOURCE Resource, BO
  * returns FALSE (WDK, ExAcquireResourceSharedLite). */
 NTKERNELAPI BOOLEAN NTAPI ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait)
 {
-    return ex_acquire_shared(Resource, Wait, EX_SHARED, "ExAcquireResourceSharedLite", __builtin_return_address(0));
+    return ex_acquire_tracked(Resource, Wait, false, EX_SHARED, "ExAcquireResourceSharedLite",
+                              __builtin_return_address(0));
 }
 
 /* Shared access even ahead of exclusive waiters when it is owned shared
  * (WDK, ExAcquireSharedStarveExclusive). */
 NTKERNELAPI BOOLEAN NTAPI ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait)
 {
-    return ex_acquire_shared(Resource, Wait, EX_SHARED_STARVE_EXCLUSIVE, "ExAcquireSharedStarveExclusive",
-                             __builtin_return_address(0));
+    return ex_acquire_tracked(Resource, Wait, false, EX_SHARED_STARVE_EXCLUSIVE, "ExAcquireSharedStarveExclusive",
+                              __builtin_return_address(0));
 }
 
 /* Shared access behind exclusive waiters, even for a caller that owns it
  * shared already (WDK, ExAcquireSharedWaitForExclusive). */
 NTKERNELAPI BOOLEAN NTAPI ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait)
 {
-    return ex_acquire_shared(Resource, Wait, EX_SHARED_WAIT_FOR_EXCLUSIVE, "ExAcquireSharedWaitForExclusive",
-                             __builtin_return_address(0));
+    return ex_acquire_tracked(Resource, Wait, false, EX_SHARED_WAIT_FOR_EXCLUSIVE,
+                              "ExAcquireSharedWaitForExclusive", __builtin_return_address(0));
 }
 
 /* Gives back one of the caller's acquisitions; IRQL <= DISPATCH_LEVEL,

@@ -20,6 +20,7 @@
  * group is on; without it such a release leaves the free lock free. */
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "verifier/lock_order.h"
 #include "verifier/verifier.h"
 
 #include <sched.h>
@@ -46,6 +47,7 @@ static void ex_rw_remember(PEX_SPIN_LOCK lock)
 
 static void ex_rw_forget(PEX_SPIN_LOCK lock)
 {
+    vf_lock_release(lock);
     for (unsigned i = ex_rw_held_count; i-- > 0;)
         if (ex_rw_held[i] == lock) {
             ex_rw_held[i] = ex_rw_held[--ex_rw_held_count];
@@ -91,6 +93,7 @@ static bool ex_rw_try_shared(PEX_SPIN_LOCK lock)
 
 static void ex_rw_acquire_shared(PEX_SPIN_LOCK lock, const char *routine, const void *at)
 {
+    vf_lock_acquire(lock, VF_LOCK_RW_SPIN, at);
     while (!ex_rw_try_shared(lock))
         ex_rw_wait(lock, EX_RW_WRITER, routine, at);
     ex_rw_remember(lock);
@@ -98,6 +101,7 @@ static void ex_rw_acquire_shared(PEX_SPIN_LOCK lock, const char *routine, const 
 
 static void ex_rw_acquire_exclusive(PEX_SPIN_LOCK lock, const char *routine, const void *at)
 {
+    vf_lock_acquire(lock, VF_LOCK_RW_SPIN, at);
     for (;;) {
         LONG old = __atomic_load_n(lock, __ATOMIC_RELAXED);
         if (!((ULONG)old & EX_RW_WRITER) &&
@@ -237,6 +241,7 @@ LOGICAL NTAPI ExTryAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock)
     if (!ex_rw_try_shared(SpinLock))
         return FALSE;
     ex_rw_remember(SpinLock);
+    vf_lock_acquired_try(SpinLock, VF_LOCK_RW_SPIN, __builtin_return_address(0));
     return TRUE;
 }
 
@@ -249,5 +254,6 @@ LOGICAL NTAPI ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock)
                                      __ATOMIC_RELAXED))
         return FALSE;
     ex_rw_remember(SpinLock);
+    vf_lock_acquired_try(SpinLock, VF_LOCK_RW_SPIN, __builtin_return_address(0));
     return TRUE;
 }

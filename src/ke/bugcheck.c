@@ -311,8 +311,14 @@ static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc
     }
     if (irql >= DISPATCH_LEVEL) {
         const ULONG_PTR p[4] = { a, irql, access, (ULONG_PTR)pc };
-        snprintf(what, sizeof what, "The driver touched address 0x%016llX at %s: no page fault can be taken there.",
-                 (unsigned long long)a, ke_irql_name(irql));
+        int k = snprintf(what, sizeof what, "The driver touched address 0x%016llX at %s: no page fault can be taken "
+                         "there.", (unsigned long long)a, ke_irql_name(irql));
+        if (ex_pool_paged_block(addr, &block)) {
+            vf_report_note_block(&block);
+            snprintf(what + k, sizeof what - k, " It is paged pool (%s), kept inaccessible at DISPATCH_LEVEL and "
+                     "above so that this shows every time, not only when the page happens to be out.",
+                     ex_pool_describe_block(&block, desc, sizeof desc));
+        }
         ke_report(0xD1, p, pc, false, frame, what);
         _exit(KE_BUGCHECK_EXIT_STATUS);
     }
@@ -365,6 +371,9 @@ static void ke_readonly_write(const siginfo_t *si, const ucontext_t *uc, const v
 static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
     if (ke_emulate_fault(sig, si, ctx))
+        return;
+    /* Paged pool trimmed by a raise, touched below DISPATCH_LEVEL. */
+    if (sig == SIGSEGV && ex_pool_paged_reopen(si->si_addr))
         return;
     ucontext_t *uc = ctx;
     const void *pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];

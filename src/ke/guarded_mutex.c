@@ -13,6 +13,7 @@
 
 void ke_gmutex_init(PKGUARDED_MUTEX mutex)
 {
+    vf_lock_forget(mutex, sizeof *mutex);
     mutex->Count = FM_LOCK_BIT;
     mutex->Owner = NULL;
     mutex->Contention = 0;

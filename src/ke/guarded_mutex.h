@@ -15,6 +15,7 @@
 #define NTBOX_KE_GUARDED_MUTEX_H
 
 #include "ke/dispatcher.h"
+#include "verifier/lock_order.h"
 
 #include <stdbool.h>
 
@@ -44,6 +45,7 @@ static inline void ke_gmutex_acquire(PKGUARDED_MUTEX mutex, const char *routine,
 {
     struct ke_thread *self = ke_thread_current();
 
+    vf_lock_acquire(mutex, VF_LOCK_FAST_MUTEX, at);
     if (__builtin_expect(mutex->Owner == (PKTHREAD)self ||
                          !(__atomic_fetch_and(&mutex->Count, ~FM_LOCK_BIT, __ATOMIC_ACQUIRE) & FM_LOCK_BIT), 0))
         ke_gmutex_acquire_slow(mutex, routine, at);
@@ -60,6 +62,7 @@ static inline bool ke_gmutex_try(PKGUARDED_MUTEX mutex, const void *at)
         if (__atomic_compare_exchange_n(&mutex->Count, &old, old & ~FM_LOCK_BIT, false, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED)) {
             ke_gmutex_own(mutex, ke_thread_current(), at);
+            vf_lock_acquired_try(mutex, VF_LOCK_FAST_MUTEX, at);
             return true;
         }
     return false;
@@ -74,6 +77,7 @@ static inline void ke_gmutex_release(PKGUARDED_MUTEX mutex, const char *routine,
         ke_gmutex_release_not_owner(mutex, routine, at);
     mutex->Owner = NULL;
     ke_held_lock_pop(self, mutex);
+    vf_lock_release(mutex);
     if (__atomic_fetch_add(&mutex->Count, FM_LOCK_BIT, __ATOMIC_RELEASE) >= KE_GMUTEX_WAITER)
         KeSetEvent(&mutex->Event, 0, FALSE);
 }

@@ -18,6 +18,13 @@ extern __thread KIRQL ke_current_irql;
 extern __thread KAFFINITY ke_dpc_held;
 void ke_dpc_release_held(void);
 
+/* Paged pool's pages open to access (ex/pool_special.c), and what makes
+ * them inaccessible when a thread raises to DISPATCH_LEVEL or above (in
+ * the Microsoft ABI, so the exported routines that raise inline pay no
+ * register saves for the call they rarely make). */
+extern unsigned ex_paged_open;
+void __attribute__((ms_abi)) ex_paged_trim(void);
+
 static inline KIRQL ke_irql_get(void)
 {
     return ke_current_irql;
@@ -26,6 +33,8 @@ static inline KIRQL ke_irql_get(void)
 static inline void ke_irql_set(KIRQL irql)
 {
     ke_current_irql = irql;
+    if (irql >= DISPATCH_LEVEL && __builtin_expect(__atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED) != 0, 0))
+        ex_paged_trim();
 }
 
 /* Where the current thread last raised its IRQL at a driver's request (the
@@ -38,7 +47,7 @@ static inline void ke_irql_set_by(KIRQL irql, const void *at)
 {
     if (irql > ke_current_irql)
         ke_irql_raised_at = at;
-    ke_current_irql = irql;
+    ke_irql_set(irql);
 }
 
 /* "DISPATCH_LEVEL" for 2, "HIGH_LEVEL" for 15, "IRQL 7" style otherwise

@@ -14,6 +14,7 @@
 #include "ke/dispatcher.h"
 
 #include "ke/bugcheck.h"
+#include "verifier/lock_order.h"
 
 void ke_mutant_take(PKMUTANT mutant, struct ke_thread *thread)
 {
@@ -30,6 +31,7 @@ void ke_mutant_take(PKMUTANT mutant, struct ke_thread *thread)
 VOID NTAPI KeInitializeMutex(PRKMUTEX Mutex, ULONG Level)
 {
     (void)Level;
+    vf_lock_forget(Mutex, sizeof *Mutex);
     ke_dispatcher_init(&Mutex->Header, KE_MUTANT, sizeof(KMUTEX) / sizeof(LONG), 1);
     InitializeListHead(&Mutex->MutantListEntry);
     Mutex->OwnerThread = NULL;
@@ -62,6 +64,7 @@ LONG NTAPI KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
                     (unsigned long long)(ULONG_PTR)Mutex, (unsigned long long)(ULONG_PTR)owner,
                     (unsigned long long)(ULONG_PTR)self);
     }
+    vf_lock_release(Mutex);
     LONG previous = Mutex->Header.SignalState++;
     if (Mutex->Header.SignalState == 1) {
         Mutex->OwnerThread = NULL;

@@ -21,6 +21,7 @@
 
 #include "ke/bugcheck.h"
 #include "ke/dispatcher.h"
+#include "verifier/lock_order.h"
 #include "verifier/verifier.h"
 
 #include <sched.h>
@@ -54,6 +55,7 @@ void ke_spin_lock_acquire(PKSPIN_LOCK lock, const char *routine, const void *at)
     struct ke_thread *spinning = NULL;
     ULONG_PTR owner;
 
+    vf_lock_acquire(lock, VF_LOCK_SPIN, at);
     while (!ke_spin_lock_try(lock, &owner)) {
         if (owner == ke_spin_owner_self())
             ke_bugcheck(0xC4, 0x1000, (ULONG_PTR)lock, 0, 0, at,
@@ -88,6 +90,7 @@ void ke_spin_lock_release(PKSPIN_LOCK lock, const char *routine, const void *at)
                     "(0x%016llx).",
                     routine, (unsigned long long)(ULONG_PTR)lock, (unsigned long long)owner,
                     (unsigned long long)self);
+    vf_lock_release(lock);
     __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
 
@@ -137,6 +140,7 @@ static void ke_spin_lock_release_lower(PKSPIN_LOCK lock, KIRQL new_irql, const c
 /* Sets the lock to the released state (WDK, KeInitializeSpinLock); any IRQL. */
 VOID NTAPI KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 {
+    vf_lock_forget(SpinLock, sizeof *SpinLock);
     *SpinLock = 0;
 }
 
@@ -181,9 +185,13 @@ VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
  * KeTryToAcquireSpinLockAtDpcLevel). */
 BOOLEAN FASTCALL KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
+    const void *at = __builtin_return_address(0);
     ULONG_PTR owner;
-    ke_spin_lock_require_dpc(0x40, SpinLock, "KeTryToAcquireSpinLockAtDpcLevel", __builtin_return_address(0));
-    return ke_spin_lock_try(SpinLock, &owner) ? TRUE : FALSE;
+    ke_spin_lock_require_dpc(0x40, SpinLock, "KeTryToAcquireSpinLockAtDpcLevel", at);
+    if (!ke_spin_lock_try(SpinLock, &owner))
+        return FALSE;
+    vf_lock_acquired_try(SpinLock, VF_LOCK_SPIN, at);
+    return TRUE;
 }
 
 /* FALSE when the lock is currently held, TRUE otherwise; any IRQL (WDK,

@@ -13,6 +13,7 @@
 
 #include "ke/bugcheck.h"
 #include "ke/irql.h"
+#include "verifier/lock_order.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -243,7 +244,9 @@ void ke_wait_check_irql(const char *routine, const void *object, const LARGE_INT
 }
 
 /* Waits until Object is signalled or Timeout passes; STATUS_SUCCESS or
- * STATUS_TIMEOUT (WDK, KeWaitForSingleObject). */
+ * STATUS_TIMEOUT (WDK, KeWaitForSingleObject). A wait for a mutex
+ * acquires it: deadlock detection checks the order first.
+ * FIXME: KeWaitForMultipleObjects' mutexes are not in the lock order. */
 NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
                                      BOOLEAN Alertable, PLARGE_INTEGER Timeout)
 {
@@ -253,9 +256,15 @@ NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPRO
     (void)WaitMode;
     (void)Alertable;
     struct ke_thread *self = ke_thread_current();
+    bool mutex = ((DISPATCHER_HEADER *)Object)->Type == KE_MUTANT;
     ke_wait_check_irql("KeWaitForSingleObject", Object, Timeout, at);
     ke_wait_note(self, "KeWaitForSingleObject", KE_LOCK_NONE, NULL);
-    return ke_dispatcher_wait(1, objects, WaitAny, Timeout, self->builtin, at);
+    if (mutex)
+        vf_lock_acquire(Object, VF_LOCK_MUTEX, at);
+    NTSTATUS status = ke_dispatcher_wait(1, objects, WaitAny, Timeout, self->builtin, at);
+    if (mutex && status != STATUS_SUCCESS)
+        vf_lock_release(Object);
+    return status;
 }
 
 /* Waits until any (WaitAny: STATUS_WAIT_0 + its index) or all (WaitAll:

@@ -5,6 +5,7 @@
 #include "loader/native.h"
 #include "loader/pe_load.h"
 #include "loader/symbols.h"
+#include "verifier/lock_order.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct ldr_module *ldr_load(const char *path, const struct ldr_load_options *opt
 
 void ldr_unload(struct ldr_module *m)
 {
+    vf_lock_forget((const void *)m->start, m->end - m->start);
     if (m->pe)
         ldr_unload_pe(m);
     else

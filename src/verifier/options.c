@@ -19,11 +19,15 @@ static const struct {
                                           "corrupted slack at free (0xC1), use after free (0xD5)" },
     [VF_IRQL] = { "irql", "IRQL rules of the routines a driver calls: KeRaiseIrql\n"
                           "and KeLowerIrql (0xC4/0x30, 0x31), spin locks, fast\n"
-                          "mutexes, pool above its IRQL (0xC4/0x01, 0x11...)" },
+                          "mutexes, pool above its IRQL (0xC4/0x01, 0x11...); with\n"
+                          "special pool, paged pool touched at DISPATCH_LEVEL (0xD1)" },
     [VF_LOCKS] = { "locks", "spin lock releases: of a lock not held (0xC4/0x1007) or\n"
                             "held by another thread (0x1004)" },
     [VF_IO] = { "io", "I/O verification of IRPs and device objects (0xC9)" },
     [VF_LISTS] = { "lists", "LIST_ENTRY checks in native drivers' list routines (0x139)" },
+    [VF_DEADLOCK] = { "deadlock", "lock order: two locks (spin locks, mutexes, resources,\n"
+                                  "push locks) taken in both orders, even when no deadlock\n"
+                                  "happens this run (0xC4/0x1001)" },
 };
 
 void vf_set_groups(unsigned mask)
@@ -67,7 +71,7 @@ bool vf_parse_groups(const char *list, unsigned *mask, char *err, size_t errn)
             int g = vf_group_by_name(name, name_len);
             if (g < 0) {
                 snprintf(err, errn, "unknown group \"%.*s\" (groups: pool-tracking, special-pool, irql, locks, io, "
-                         "lists; or all, none)", (int)name_len, name);
+                         "lists, deadlock; or all, none)", (int)name_len, name);
                 return false;
             }
             if (!sign && first)

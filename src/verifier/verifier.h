@@ -20,6 +20,7 @@ enum vf_group {
     VF_LOCKS,         /* spin lock ownership */
     VF_IO,            /* I/O verification: IRPs and devices (0xC9) */
     VF_LISTS,         /* LIST_ENTRY integrity checks compiled into drivers */
+    VF_DEADLOCK,      /* lock order inversions (verifier/lock_order.h) */
     VF_GROUPS
 };
 

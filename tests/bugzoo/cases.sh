@@ -25,11 +25,14 @@ zoo_cases() {
     zoo_case underrun.c           C1 "@underrun: block 0x" SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION at BUG:
     zoo_case use_after_free.cpp   D5 "@use_after_free: reading 0x" DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL at BUG:
     # IRQL and locks
+    zoo_case paged_under_lock.c   D1 "@paged_under_lock: reading 0x" DRIVER_IRQL_NOT_LESS_OR_EQUAL at BUG:
     zoo_case lower_irql_up.c      C4 0000000000000031 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case raise_irql_down.c    C4 0000000000000030 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case spinlock_not_held.c  C4 0000000000001007 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case entry_raised.c       E1 "@entry_raised: DriverEntry 0x" WORKER_THREAD_RETURNED_AT_BAD_IRQL at BUG:
     zoo_case dispatch_fault.c     C9 0000000000000005 DRIVER_VERIFIER_IOMANAGER_VIOLATION at BUG-IRQL: ZooFault 0x8000200C
+    zoo_case lock_order_spin.c    C4 0000000000001001 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG: ZooOrder 0x80002000 0x80002004
+    zoo_case lock_order_mutex.c   C4 0000000000001001 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     # lists
     zoo_case list_corruption.c    139 0000000000000003 KERNEL_SECURITY_CHECK_FAILURE at BUG:
     # faults and exceptions

@@ -1,6 +1,7 @@
-/* The bug zoo's client: opens the device \??\DEVICE and, given an I/O
- * control code, sends it with no buffers, as a Windows program would.
- *   client DEVICE [IOCTL]
+/* The bug zoo's client: opens the device \??\DEVICE and sends each I/O
+ * control code given, in order, with no buffers, as a Windows program
+ * would.
+ *   client DEVICE [IOCTL...]
  * It opens the device with NtOpenFile, as ntdll exports it, rather than
  * CreateFile: ntbox's CreateFile passes memcpy a NULL source for \\.\
  * names (src/win32/file.c), which the sanitizer builds stop at. */
@@ -20,7 +21,7 @@ int main(int argc, char **argv)
     DWORD bytes;
 
     if (argc < 2) {
-        printf("usage: client DEVICE [IOCTL]\n");
+        printf("usage: client DEVICE [IOCTL...]\n");
         return 2;
     }
     for (size_t i = 0; argv[1][i] && i + 5 < sizeof path / sizeof path[0]; i++)
@@ -32,8 +33,8 @@ int main(int argc, char **argv)
         printf("client: cannot open \\??\\%s (status 0x%08X)\n", argv[1], (unsigned)status);
         return 1;
     }
-    if (argc > 2) {
-        DWORD code = (DWORD)strtoul(argv[2], NULL, 0);
+    for (int i = 2; i < argc; i++) {
+        DWORD code = (DWORD)strtoul(argv[i], NULL, 0);
         printf("client: sending I/O control 0x%08X\n", code);
         fflush(stdout);
         if (!DeviceIoControl(device, code, NULL, 0, NULL, 0, &bytes, NULL))

@@ -24,7 +24,7 @@ run run tests/cli/drivers/clean.c --report "$REPORT"
 expect_status 0
 has '"schema": 1,' '"result": "clean",' '"exit_status": 0,' '"driver": "clean",' \
     '"driver_file": "tests/cli/drivers/clean.c",' \
-    '"verifier": \["pool-tracking", "special-pool", "irql", "locks", "io", "lists"\],' '"warnings": 0'
+    '"verifier": \["pool-tracking", "special-pool", "irql", "locks", "io", "lists", "deadlock"\],' '"warnings": 0'
 grep -q '"code"' "$REPORT" && fail "a clean run's report has a code"
 valid
 ok "a clean run: result clean, exit status 0, the groups"

@@ -14,14 +14,14 @@ run --help
 expect_status 0
 expect_stdout_has "--verifier=GROUPS"
 expect_stdout_has "Driver Verifier's check groups:"
-for group in pool-tracking special-pool irql locks io lists; do
+for group in pool-tracking special-pool irql locks io lists deadlock; do
     grep -q "^  $group  *[a-zA-Z]" "$OUT" || fail "--help does not list the group $group"
 done
 ok "--help lists the check groups"
 
 run run --verifier=bogus "$ZOO/overrun.c"
 expect_status 1
-expect_stderr_has "ntbox: --verifier: unknown group \"bogus\" (groups: pool-tracking, special-pool, irql, locks, io, lists; or all, none)"
+expect_stderr_has "ntbox: --verifier: unknown group \"bogus\" (groups: pool-tracking, special-pool, irql, locks, io, lists, deadlock; or all, none)"
 grep -q "loaded" "$OUT" && fail "the driver ran"
 run run "--verifier=irql,,io" "$ZOO/overrun.c"
 expect_status 1
@@ -119,3 +119,11 @@ if [ -n "${NTBOX_SYS_DIR:-}" ] && [ -f "$NTBOX_SYS_DIR/bugzoo/list_corruption.sy
 else
     echo "ok - a .sys keeps its list checks # SKIP no .sys test drivers"
 fi
+
+run run --verifier=-deadlock "$ZOO/lock_order_mutex.c"
+expect_status 0
+expect_stdout_has "DriverEntry returned STATUS_SUCCESS"
+run run --verifier=none,+deadlock "$ZOO/lock_order_mutex.c"
+expect_status 3
+expect_stdout_has "*** STOP: 0x000000C4 (0x0000000000001001,"
+ok "lock order inversions belong to deadlock"

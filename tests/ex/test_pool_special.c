@@ -105,6 +105,31 @@ KT_TEST(special_pool_freed_slot_not_reused_at_once)
     special_off();
 }
 
+/* Once EX_SPECIAL_QUARANTINE freed slots wait, the oldest is reused; its
+ * page, the freed block's bytes included, holds the pattern again. */
+KT_TEST(special_pool_slot_reused_after_quarantine)
+{
+    special_on();
+    unsigned char *first = ExAllocatePoolWithTag(NonPagedPoolNx, 100, 'esRP');
+    KT_REQUIRE(KT_TRUE(first != NULL));
+    uintptr_t page = (uintptr_t)first & ~(uintptr_t)(PAGE_SIZE - 1);
+    memset(first, 0x11, 100);
+    ExFreePool(first);
+    unsigned char *again = NULL;
+    for (unsigned i = 0; i < 2 * EX_SPECIAL_QUARANTINE && !again; i++) {
+        unsigned char *p = ExAllocatePoolWithTag(NonPagedPoolNx, 48, 'esRP');
+        KT_REQUIRE(KT_TRUE(p != NULL));
+        if (((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1)) == page)
+            again = p;
+        else
+            ExFreePool(p);
+    }
+    KT_REQUIRE(KT_TRUE(again != NULL));
+    KT_TRUE(all_bytes((const void *)page, PATTERN, PAGE_SIZE));
+    ExFreePool(again);
+    special_off();
+}
+
 /* Special-pool blocks are pool blocks to the rest of ntbox: counted in the
  * poolmon table, listed as outstanding, owned by the pool. */
 KT_TEST(special_pool_blocks_are_tracked)

@@ -63,7 +63,7 @@ KT_TEST(vf_parse_groups_errors)
     char err[256];
     unsigned mask = BIT(VF_IO);
     KT_FALSE(vf_parse_groups("irql,pool", &mask, err, sizeof err));
-    KT_CONTAINS(err, "unknown group \"pool\" (groups: pool-tracking, special-pool, irql, locks, io, lists; or all, none)");
+    KT_CONTAINS(err, "unknown group \"pool\" (groups: pool-tracking, special-pool, irql, locks, io, lists, deadlock; or all, none)");
     KT_EQ_HEX(mask, BIT(VF_IO));
     KT_FALSE(vf_parse_groups("irql,,io", &mask, err, sizeof err));
     KT_CONTAINS(err, "empty item in \"irql,,io\"");
@@ -75,7 +75,7 @@ KT_TEST(vf_parse_groups_errors)
 
 KT_TEST(vf_group_name_each)
 {
-    static const char *const names[VF_GROUPS] = { "pool-tracking", "special-pool", "irql", "locks", "io", "lists" };
+    static const char *const names[VF_GROUPS] = { "pool-tracking", "special-pool", "irql", "locks", "io", "lists", "deadlock" };
     for (int g = 0; g < VF_GROUPS; g++)
         KT_EQ_STR(vf_group_name((enum vf_group)g), names[g]);
     KT_EQ_PTR(vf_group_name(VF_GROUPS), NULL);
