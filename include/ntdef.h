@@ -117,6 +117,17 @@ typedef long long LONG_PTR, *PLONG_PTR, INT_PTR, *PINT_PTR, SSIZE_T, *PSSIZE_T;
 typedef unsigned long long ULONG_PTR, *PULONG_PTR, UINT_PTR, *PUINT_PTR, SIZE_T, *PSIZE_T,
     DWORD_PTR, *PDWORD_PTR, KAFFINITY, *PKAFFINITY;
 typedef float FLOAT;
+
+/* The limits of the integer types, as ntdef.h/winnt.h define them. */
+#define MINCHAR 0x80
+#define MAXCHAR 0x7f
+#define MINSHORT 0x8000
+#define MAXSHORT 0x7fff
+#define MINLONG 0x80000000
+#define MAXLONG 0x7fffffff
+#define MAXUCHAR 0xff
+#define MAXUSHORT 0xffff
+#define MAXULONG 0xffffffff
 typedef double DOUBLE;
 #ifdef __cplusplus
 typedef wchar_t WCHAR;

@@ -17,6 +17,15 @@ struct ldr_module;
  * for the unload report. */
 BOOLEAN ke_dpc_insert(PKDPC dpc, PVOID arg1, PVOID arg2, const void *at);
 
+/* KeSetTimerEx with the period in 100 ns units (0: one-shot). callback:
+ * the driver routine an Ex timer calls on expiry, named in the unload
+ * report; NULL for a KTIMER. at: where it was set. Returns whether the
+ * timer was set already. */
+BOOLEAN ke_timer_set(PKTIMER timer, LARGE_INTEGER due_time, ULONGLONG period, PKDPC dpc, const void *callback,
+                     const void *at);
+/* Whether the timer is set (in the timer queue). */
+BOOLEAN ke_timer_is_set(PKTIMER timer);
+
 /* Each writes one line per queued or running item of the module m to out
  * (a DPC or work item whose routine is in m; a set timer whose object or
  * DPC routine is in m) and returns how many it wrote. */
