@@ -1,8 +1,12 @@
 /* ps/process.c: process objects (see process.h). An EPROCESS is an object
  * of the Process type; what drivers may know of it comes through routines
- * (PsGetCurrentProcessId, PsGetProcessId...), never through fields. */
+ * (PsGetCurrentProcessId, PsGetProcessId...), never through fields. It
+ * starts, as Windows' KPROCESS does, with a dispatcher header (Type 3)
+ * that is signalled when the process exits, so KeWaitForSingleObject on
+ * the object and ZwWaitForSingleObject on a handle to it wait for that. */
 #include "ps/process.h"
 
+#include "ke/dispatcher.h"
 #include "ob/ob.h"
 
 #include <stdio.h>
@@ -10,6 +14,7 @@
 #include <string.h>
 
 struct _EPROCESS {
+    DISPATCHER_HEADER header;            /* first: the object is waitable */
     ULONG id;
     char image_name[16];                 /* as EPROCESS.ImageFileName: 15 characters */
     struct ob_handle_table *handles;     /* NULL: the kernel table (System) */
@@ -25,6 +30,11 @@ static __thread PEPROCESS ps_current;
  * clients start where a freshly booted Windows' user processes would. */
 static LONG ps_next_process_id = 1000;
 static LONG ps_next_thread_id = 8;
+
+static void ps_process_init_header(PEPROCESS process)
+{
+    ke_dispatcher_init(&process->header, KE_PROCESS, sizeof(struct _EPROCESS) / sizeof(LONG), 0);
+}
 
 __attribute__((constructor(102))) static void ps_init(void)
 {
@@ -42,6 +52,7 @@ __attribute__((constructor(102))) static void ps_init(void)
         fprintf(stderr, "ntbox: out of memory creating the System process\n");
         exit(1);
     }
+    ps_process_init_header(PsInitialSystemProcess);
     PsInitialSystemProcess->id = 4;
     snprintf(PsInitialSystemProcess->image_name, sizeof PsInitialSystemProcess->image_name, "System");
 }
@@ -51,6 +62,7 @@ PEPROCESS ps_process_create(const char *image_name)
     PEPROCESS process;
     if (!NT_SUCCESS(ob_create_object(ps_process_object_type, NULL, KernelMode, 0, (void **)&process)))
         return NULL;
+    ps_process_init_header(process);
     process->handles = ob_handle_table_create();
     if (!process->handles) {
         ob_dereference_object(process);
@@ -69,6 +81,10 @@ void ps_process_exit(PEPROCESS process)
     ob_handle_table_destroy(process->handles);
     process->handles = NULL;
     ps_process_attach(previous);
+    ke_dispatcher_lock();
+    process->header.SignalState = 1;
+    ke_dispatcher_signal(&process->header);
+    ke_dispatcher_unlock();
     ob_dereference_object(process);
 }
 
