@@ -7,13 +7,21 @@
  *   - an event ping-pong between two system threads (KeSetEvent, then
  *     KeWaitForSingleObject on the other's synchronization event) against
  *     a ping-pong of two pthreads over a mutex and condition variables.
+ * and two figures with targets instead of baselines:
+ *   - DPC latency: from KeInsertQueueDpc at PASSIVE_LEVEL to the routine's
+ *     first instruction (target: under 5 us);
+ *   - timer jitter: how far the intervals between a 1 ms periodic
+ *     KTIMER's DPC calls stray from 1 ms (target: under 200 us).
  * Routines are called through pointers, as a driver's bound imports are.
  * The machine is shared and noisy: each figure is the median of
  * BENCH_ROUNDS rounds, ntbox and pthread rounds alternating. Summary lines:
  *   bench sync-fastmutex: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-spinlock: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-pingpong: X ns/op (baseline pthread_cond: Y ns/op, ratio R)
- * where an op is one pair, or one round trip. */
+ *   bench sync-dpc-latency: median X us, p99 Y us (target < 5 us)
+ *   bench sync-timer-jitter: median X us, p99 Y us (target < 200 us)
+ * where an op is one pair, or one round trip; the latency and jitter
+ * figures are over every sample of every round. Nothing is asserted. */
 #include <ntddk.h>
 
 #include <pthread.h>
@@ -24,6 +32,8 @@
 #define BENCH_PAIRS 5000000u
 #define BENCH_TRIPS 50000u
 #define BENCH_ROUNDS 7
+#define BENCH_DPCS 2000u     /* DPC latency samples per round */
+#define BENCH_TICKS 200u     /* periodic timer intervals per round */
 
 static VOID (FASTCALL *volatile bench_fm_acquire)(PFAST_MUTEX) = ExAcquireFastMutex;
 static VOID (FASTCALL *volatile bench_fm_release)(PFAST_MUTEX) = ExReleaseFastMutex;
@@ -50,6 +60,14 @@ static double bench_median(double *v)
 {
     qsort(v, BENCH_ROUNDS, sizeof v[0], bench_by_value);
     return v[BENCH_ROUNDS / 2];
+}
+
+/* Median and 99th percentile of n samples in ns, printed in us. */
+static void bench_report_target(const char *name, double *v, size_t n, double target_us)
+{
+    qsort(v, n, sizeof v[0], bench_by_value);
+    printf("bench %s: median %.1f us, p99 %.1f us (target < %.0f us)\n", name, v[n / 2] / 1e3, v[n * 99 / 100] / 1e3,
+           target_us);
 }
 
 static void bench_report(const char *name, const char *baseline, double *ntbox, double *base)
@@ -183,8 +201,71 @@ static double bench_pthread_trips(void)
     return result;
 }
 
+/* DPC latency: the time of the insert, then of the routine's start. */
+static KDPC bench_dpc;
+static KEVENT bench_dpc_ran;
+static double bench_dpc_start;
+
+static VOID NTAPI bench_dpc_routine(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
+{
+    (void)dpc;
+    (void)arg1;
+    (void)arg2;
+    *(double *)context = bench_now() - bench_dpc_start;
+    KeSetEvent(&bench_dpc_ran, IO_NO_INCREMENT, FALSE);
+}
+
+static void bench_dpc_latency(double *samples)
+{
+    KeInitializeEvent(&bench_dpc_ran, SynchronizationEvent, FALSE);
+    for (unsigned i = 0; i < BENCH_DPCS; i++) {
+        KeInitializeDpc(&bench_dpc, bench_dpc_routine, &samples[i]);
+        bench_dpc_start = bench_now();
+        KeInsertQueueDpc(&bench_dpc, NULL, NULL);
+        KeWaitForSingleObject(&bench_dpc_ran, Executive, KernelMode, FALSE, NULL);
+    }
+}
+
+/* Timer jitter: the DPC notes each expiry's time; the first BENCH_TICKS
+ * intervals are kept. */
+static KTIMER bench_timer;
+static KDPC bench_timer_dpc;
+static KEVENT bench_ticks_done;
+static double bench_last_tick;
+static unsigned bench_ticks;
+
+static VOID NTAPI bench_tick(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
+{
+    double *samples = context, now = bench_now();
+    (void)dpc;
+    (void)arg1;
+    (void)arg2;
+    if (bench_ticks > 0 && bench_ticks <= BENCH_TICKS) {
+        double off = now - bench_last_tick - 1e6;
+        samples[bench_ticks - 1] = off < 0 ? -off : off;
+        if (bench_ticks == BENCH_TICKS)
+            KeSetEvent(&bench_ticks_done, IO_NO_INCREMENT, FALSE);
+    }
+    bench_last_tick = now;
+    bench_ticks++;
+}
+
+static void bench_timer_jitter(double *samples)
+{
+    LARGE_INTEGER due = { .QuadPart = -10000 };
+    bench_ticks = 0;
+    KeInitializeEvent(&bench_ticks_done, NotificationEvent, FALSE);
+    KeInitializeDpc(&bench_timer_dpc, bench_tick, samples);
+    KeInitializeTimer(&bench_timer);
+    KeSetTimerEx(&bench_timer, due, 1, &bench_timer_dpc);
+    KeWaitForSingleObject(&bench_ticks_done, Executive, KernelMode, FALSE, NULL);
+    KeCancelTimer(&bench_timer);
+    KeFlushQueuedDpcs();
+}
+
 int main(void)
 {
+    static double dpc[BENCH_ROUNDS * BENCH_DPCS], jitter[BENCH_ROUNDS * BENCH_TICKS];
     double fm[BENCH_ROUNDS], spin[BENCH_ROUNDS], pm[BENCH_ROUNDS], pm2[BENCH_ROUNDS];
     double ev[BENCH_ROUNDS], pc[BENCH_ROUNDS];
 
@@ -195,9 +276,13 @@ int main(void)
         pm2[r] = bench_pthread_pairs();
         ev[r] = bench_event_trips();
         pc[r] = bench_pthread_trips();
+        bench_dpc_latency(&dpc[r * BENCH_DPCS]);
+        bench_timer_jitter(&jitter[r * BENCH_TICKS]);
     }
     bench_report("sync-fastmutex", "pthread_mutex", fm, pm);
     bench_report("sync-spinlock", "pthread_mutex", spin, pm2);
     bench_report("sync-pingpong", "pthread_cond", ev, pc);
+    bench_report_target("sync-dpc-latency", dpc, BENCH_ROUNDS * BENCH_DPCS, 5);
+    bench_report_target("sync-timer-jitter", jitter, BENCH_ROUNDS * BENCH_TICKS, 200);
     return 0;
 }

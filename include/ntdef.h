@@ -57,8 +57,14 @@
 #define NTBOX_DECLSPEC_allocate(s) __attribute__((section(s)))
 #define NTBOX_DECLSPEC_deprecated __attribute__((deprecated))
 
-/* Exports of ntoskrnl/hal: visible to drivers that ntbox loads. */
+/* Exports of ntoskrnl/hal: visible to drivers that ntbox loads; for a PE
+ * driver (mingw-w64) imported through the import table, as the WDK
+ * declares them, which data exports (PsThreadType) need. */
+#ifdef _WIN32
+#define DECLSPEC_IMPORT __attribute__((dllimport))
+#else
 #define DECLSPEC_IMPORT __attribute__((visibility("default")))
+#endif
 #define DECLSPEC_EXPORT __attribute__((visibility("default")))
 #define NTSYSAPI DECLSPEC_IMPORT
 #define NTSYSCALLAPI DECLSPEC_IMPORT
@@ -139,6 +145,18 @@ typedef const WCHAR *PCWCH, *PCWSTR, *LPCWSTR;
 typedef WCHAR *PZZWSTR;
 typedef const WCHAR *PCZZWSTR;
 typedef void *HANDLE, **PHANDLE;
+
+/* basetsd.h's conversions between handles, pointers and 32-bit values. */
+#define HandleToULong(h) ((ULONG)(ULONG_PTR)(h))
+#define HandleToUlong(h) HandleToULong(h)
+#define HandleToLong(h) ((LONG)(LONG_PTR)(h))
+#define ULongToHandle(ul) ((HANDLE)(ULONG_PTR)(ul))
+#define UlongToHandle(ul) ULongToHandle(ul)
+#define LongToHandle(l) ((HANDLE)(LONG_PTR)(l))
+#define PtrToUlong(p) ((ULONG)(ULONG_PTR)(p))
+#define PtrToLong(p) ((LONG)(LONG_PTR)(p))
+#define ULongToPtr(ul) ((PVOID)(ULONG_PTR)(ul))
+#define UlongToPtr(ul) ULongToPtr(ul)
 typedef LONG NTSTATUS, *PNTSTATUS;
 typedef UCHAR KIRQL, *PKIRQL;
 typedef LONG KPRIORITY, *PKPRIORITY;

@@ -33,6 +33,11 @@ unsigned ke_dpc_describe_pending(const struct ldr_module *m, FILE *out);
 unsigned ke_timer_describe_pending(const struct ldr_module *m, FILE *out);
 unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out);
 
+/* Returns once no IO_WORKITEM routine of module m runs: its device or
+ * driver object is referenced until the routine returns, which keeps the
+ * image loaded on Windows, so an unload waits for it. */
+void io_work_wait_referenced(const struct ldr_module *m);
+
 /* At a driver's unload: whether a timer of module m is still set, a DPC
  * of it queued or running, or a work item of it queued or running. If so,
  * *text (malloc'd, the caller frees it) describes each, one line apiece,
