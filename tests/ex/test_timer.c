@@ -2,9 +2,17 @@
  * ExCancelTimer, ExDeleteTimer and their parameter initializers: return
  * values, waits on the timer object (notification and synchronization),
  * the callback (IRQL, arguments), periodic expiry, deletion with and
- * without Cancel and Wait and its delete callback, and the misuses that
- * bug check. Everything synchronises on events; nothing sleeps. */
+ * without Cancel and Wait and its delete callback, the unload check naming
+ * a timer still set by its callback, and the misuses that bug check.
+ * Everything synchronises on events; nothing sleeps. */
 #include "ktest.h"
+
+#include "ke/deferred.h"
+#include "loader/module.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #define MS(n) ((LONGLONG)(n) * -10000)
 #define HOUR MS(3600000)
@@ -306,4 +314,38 @@ KT_TEST(ExTimer_misuse_bug_checks)
     KT_REQUIRE(KT_TRUE(timer != NULL));
     KT_EXPECT_BUGCHECK(0xA, (ULONG_PTR)timer, wait_at_dispatch, timer);
     ExDeleteTimer(timer, TRUE, TRUE, NULL);
+}
+
+/* The unload check: an executive timer still set whose callback lies in
+ * the driver's image is found, naming the callback and where it was set;
+ * once deleted it is not. The test's count_expiry plays the driver's
+ * image. */
+KT_TEST(ke_driver_pending_work_names_ex_timer)
+{
+    struct ldr_module fake = { .name = "fake", .image_name = "fake.sys" };
+    struct ldr_module *m;
+    struct expiries e;
+    Dl_info info;
+    char *text = NULL;
+
+    KT_REQUIRE(KT_TRUE(dladdr((void *)count_expiry, &info) != 0));
+    KT_REQUIRE(KT_TRUE(readlink("/proc/self/exe", fake.image, sizeof fake.image - 1) > 0));
+    fake.start = (uintptr_t)count_expiry;
+    fake.end = fake.start + 16;
+    fake.bias = (uintptr_t)info.dli_fbase;
+    KT_REQUIRE(KT_TRUE((m = ldr_module_add(&fake)) != NULL));
+    expiries_init(&e, 1);
+    PEX_TIMER timer = ExAllocateTimer(count_expiry, &e, 0);
+    KT_REQUIRE(KT_TRUE(timer != NULL));
+    KT_FALSE(ke_driver_pending_work(m, &text));
+    ExSetTimer(timer, HOUR, 10000000, NULL);
+    if (KT_TRUE(ke_driver_pending_work(m, &text))) {
+        KT_CONTAINS(text, "(periodic, callback ");
+        KT_CONTAINS(text, "in count_expiry (fake.sys+0x0)) is still set, set at ");
+        free(text);
+    }
+    KT_EQ_INT(ExDeleteTimer(timer, TRUE, TRUE, NULL), TRUE);
+    text = NULL;
+    KT_FALSE(ke_driver_pending_work(m, &text));
+    ldr_module_remove(m);
 }
