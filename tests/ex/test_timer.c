@@ -149,75 +149,79 @@ KT_TEST(ExSetTimer_periodic)
     KT_TRUE(e.count >= 5);
 }
 
-/* ExDeleteTimer(Cancel TRUE, Wait TRUE) on a pending timer: TRUE, and the
- * delete callback has run, at DISPATCH_LEVEL, when it returns. */
-KT_TEST(ExDeleteTimer_cancel_wait)
+/* What a deletion did: ExDeleteTimer's value, the callbacks that ran, the
+ * wait for the delete callback (with Wait TRUE it ran before the return,
+ * so a zero timeout finds it) and that callback's IRQL. */
+struct deletion {
+    BOOLEAN returned;
+    LONG expiries;
+    NTSTATUS deleted;
+    KIRQL delete_irql;
+};
+
+/* Sets a timer with a counting callback (not when due is 0), then deletes
+ * it with Cancel and Wait and a delete callback. */
+static struct deletion delete_timer(LONGLONG due, LONGLONG period, BOOLEAN cancel, BOOLEAN wait)
 {
-    struct expiries deleted;
+    struct expiries e, deleted;
     EXT_DELETE_PARAMETERS params;
-    PEX_TIMER timer = ExAllocateTimer(NULL, NULL, 0);
-    KT_REQUIRE(KT_TRUE(timer != NULL));
+    struct deletion d = { .deleted = STATUS_PENDING };
+
+    expiries_init(&e, 1);
     expiries_init(&deleted, 1);
+    PEX_TIMER timer = ExAllocateTimer(count_expiry, &e, 0);
+    if (!KT_TRUE(timer != NULL))
+        return d;
     ExInitializeDeleteTimerParameters(&params);
     params.DeleteCallback = note_deleted;
     params.DeleteContext = &deleted;
-    ExSetTimer(timer, HOUR, 0, NULL);
-    KT_EQ_INT(ExDeleteTimer(timer, TRUE, TRUE, &params), TRUE);
-    KT_EQ_STATUS(wait_for(&deleted.reached, 0), STATUS_SUCCESS);
-    KT_EQ_INT(deleted.irql, DISPATCH_LEVEL);
+    if (due)
+        ExSetTimer(timer, due, period, NULL);
+    d.returned = ExDeleteTimer(timer, cancel, wait, &params);
+    d.deleted = wait_for(&deleted.reached, wait ? 0 : MS(10000));
+    d.expiries = e.count;
+    d.delete_irql = deleted.irql;
+    return d;
+}
+
+/* Cancel TRUE, Wait TRUE on a pending timer: TRUE, no expiry, and the
+ * delete callback has run, at DISPATCH_LEVEL, when it returns. */
+KT_TEST(ExDeleteTimer_cancel_wait)
+{
+    struct deletion d = delete_timer(HOUR, 0, TRUE, TRUE);
+    KT_EQ_INT(d.returned, TRUE);
+    KT_EQ_STATUS(d.deleted, STATUS_SUCCESS);
+    KT_EQ_INT(d.delete_irql, DISPATCH_LEVEL);
+    KT_EQ_INT(d.expiries, 0);
 }
 
 /* Cancel FALSE: the return is FALSE, the pending timer still expires
  * (its callback runs) and only then is the timer deleted. */
 KT_TEST(ExDeleteTimer_without_cancel_lets_it_expire)
 {
-    struct expiries e, deleted;
-    EXT_DELETE_PARAMETERS params;
-    expiries_init(&e, 1);
-    expiries_init(&deleted, 1);
-    PEX_TIMER timer = ExAllocateTimer(count_expiry, &e, 0);
-    KT_REQUIRE(KT_TRUE(timer != NULL));
-    ExInitializeDeleteTimerParameters(&params);
-    params.DeleteCallback = note_deleted;
-    params.DeleteContext = &deleted;
-    ExSetTimer(timer, MS(20), 0, NULL);
-    KT_EQ_INT(ExDeleteTimer(timer, FALSE, FALSE, &params), FALSE);
-    KT_EQ_STATUS(wait_for(&deleted.reached, MS(10000)), STATUS_SUCCESS);
-    KT_EQ_INT(e.count, 1);
+    struct deletion d = delete_timer(MS(20), 0, FALSE, FALSE);
+    KT_EQ_INT(d.returned, FALSE);
+    KT_EQ_STATUS(d.deleted, STATUS_SUCCESS);
+    KT_EQ_INT(d.expiries, 1);
 }
 
 /* A periodic timer deleted without Cancel expires once more, then goes. */
 KT_TEST(ExDeleteTimer_periodic_without_cancel)
 {
-    struct expiries e, deleted;
-    EXT_DELETE_PARAMETERS params;
-    expiries_init(&e, 1);
-    expiries_init(&deleted, 1);
-    PEX_TIMER timer = ExAllocateTimer(count_expiry, &e, 0);
-    KT_REQUIRE(KT_TRUE(timer != NULL));
-    ExInitializeDeleteTimerParameters(&params);
-    params.DeleteCallback = note_deleted;
-    params.DeleteContext = &deleted;
-    ExSetTimer(timer, MS(20), 10000, NULL);
-    KT_EQ_INT(ExDeleteTimer(timer, FALSE, FALSE, &params), FALSE);
-    KT_EQ_STATUS(wait_for(&deleted.reached, MS(10000)), STATUS_SUCCESS);
-    KT_TRUE(e.count >= 1);
+    struct deletion d = delete_timer(MS(20), 10000, FALSE, FALSE);
+    KT_EQ_INT(d.returned, FALSE);
+    KT_EQ_STATUS(d.deleted, STATUS_SUCCESS);
+    KT_TRUE(d.expiries >= 1);
 }
 
 /* Cancel TRUE, Wait FALSE on a timer never set: FALSE; the timer is gone
  * later, as the delete callback tells. */
 KT_TEST(ExDeleteTimer_cancel_no_wait)
 {
-    struct expiries deleted;
-    EXT_DELETE_PARAMETERS params;
-    PEX_TIMER timer = ExAllocateTimer(NULL, NULL, 0);
-    KT_REQUIRE(KT_TRUE(timer != NULL));
-    expiries_init(&deleted, 1);
-    ExInitializeDeleteTimerParameters(&params);
-    params.DeleteCallback = note_deleted;
-    params.DeleteContext = &deleted;
-    KT_EQ_INT(ExDeleteTimer(timer, TRUE, FALSE, &params), FALSE);
-    KT_EQ_STATUS(wait_for(&deleted.reached, MS(10000)), STATUS_SUCCESS);
+    struct deletion d = delete_timer(0, 0, TRUE, FALSE);
+    KT_EQ_INT(d.returned, FALSE);
+    KT_EQ_STATUS(d.deleted, STATUS_SUCCESS);
+    KT_EQ_INT(d.expiries, 0);
 }
 
 /* Once ExDeleteTimer was called, ExSetTimer, ExCancelTimer and a second
