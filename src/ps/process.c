@@ -9,12 +9,14 @@
 #include "ke/dispatcher.h"
 #include "ob/ob.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct _EPROCESS {
     DISPATCHER_HEADER header;            /* first: the object is waitable */
+    LIST_ENTRY link;                     /* in ps_processes until it exits */
     ULONG id;
     char image_name[16];                 /* as EPROCESS.ImageFileName: 15 characters */
     struct ob_handle_table *handles;     /* NULL: the kernel table (System) */
@@ -25,6 +27,10 @@ NTKERNELAPI POBJECT_TYPE *PsProcessType = &ps_process_object_type;
 NTKERNELAPI PEPROCESS PsInitialSystemProcess;
 
 static __thread PEPROCESS ps_current;
+
+/* The processes that have not exited, for lookups by id. */
+static pthread_mutex_t ps_processes_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_ENTRY ps_processes = { &ps_processes, &ps_processes };
 
 /* Process ids, like thread ids, are multiples of 4; System is 4, and
  * clients start where a freshly booted Windows' user processes would. */
@@ -54,6 +60,7 @@ __attribute__((constructor(102))) static void ps_init(void)
     }
     ps_process_init_header(PsInitialSystemProcess);
     PsInitialSystemProcess->id = 4;
+    InsertTailList(&ps_processes, &PsInitialSystemProcess->link);
     snprintf(PsInitialSystemProcess->image_name, sizeof PsInitialSystemProcess->image_name, "System");
 }
 
@@ -70,6 +77,9 @@ PEPROCESS ps_process_create(const char *image_name)
     }
     process->id = (ULONG)InterlockedAdd(&ps_next_process_id, 4);
     snprintf(process->image_name, sizeof process->image_name, "%s", image_name);
+    pthread_mutex_lock(&ps_processes_lock);
+    InsertTailList(&ps_processes, &process->link);
+    pthread_mutex_unlock(&ps_processes_lock);
     return process;
 }
 
@@ -78,6 +88,9 @@ void ps_process_exit(PEPROCESS process)
     /* The exiting process's handles close in its own context, as the last
      * thread of a Windows process runs its handle table's rundown. */
     PEPROCESS previous = ps_process_attach(process);
+    pthread_mutex_lock(&ps_processes_lock);
+    RemoveEntryList(&process->link);
+    pthread_mutex_unlock(&ps_processes_lock);
     ob_handle_table_destroy(process->handles);
     process->handles = NULL;
     ps_process_attach(previous);
@@ -137,6 +150,27 @@ NTKERNELAPI HANDLE NTAPI PsGetProcessId(PEPROCESS Process)
 NTKERNELAPI HANDLE NTAPI PsGetCurrentProcessId(VOID)
 {
     return PsGetProcessId(PsGetCurrentProcess());
+}
+
+/* A referenced pointer to the process with id ProcessId: STATUS_SUCCESS,
+ * or STATUS_INVALID_CID when no process that has not exited has it (WDK,
+ * PsLookupProcessByProcessId: Vista and later); IRQL <= APC_LEVEL. */
+NTKERNELAPI NTSTATUS NTAPI PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process)
+{
+    NTSTATUS status = STATUS_INVALID_CID;
+
+    pthread_mutex_lock(&ps_processes_lock);
+    for (PLIST_ENTRY e = ps_processes.Flink; e != &ps_processes; e = e->Flink) {
+        PEPROCESS process = CONTAINING_RECORD(e, struct _EPROCESS, link);
+        if ((ULONG_PTR)ProcessId == process->id) {
+            ObReferenceObject(process);
+            *Process = process;
+            status = STATUS_SUCCESS;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ps_processes_lock);
+    return status;
 }
 
 NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID)

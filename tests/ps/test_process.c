@@ -3,7 +3,7 @@
  * a client's requests reaching the driver in the client's process; and the
  * handles a client leaves open closed when it exits (IRP_MJ_CLEANUP and
  * IRP_MJ_CLOSE after main returns); process objects as dispatcher objects,
- * signalled when the process exits. */
+ * signalled when the process exits; PsLookupProcessByProcessId. */
 #include "../io/devtest.h"
 
 #include "ps/client.h"
@@ -218,4 +218,25 @@ KT_TEST(ZwWaitForSingleObject_process_handle)
     ps_process_exit(process);
     KT_EQ_STATUS(ZwWaitForSingleObject(handle, FALSE, NULL), STATUS_SUCCESS);
     KT_EQ_STATUS(ZwClose(handle), STATUS_SUCCESS);
+}
+
+/* PsLookupProcessByProcessId: a referenced pointer to a running process
+ * (System is 4); STATUS_INVALID_CID for an id no process has, or one
+ * whose process exited. */
+KT_TEST(PsLookupProcessByProcessId_running_only)
+{
+    PEPROCESS process = ps_process_create("looked.exe"), found = NULL;
+    HANDLE id;
+
+    KT_REQUIRE(KT_TRUE(process != NULL));
+    id = PsGetProcessId(process);
+    KT_EQ_STATUS(PsLookupProcessByProcessId(id, &found), STATUS_SUCCESS);
+    KT_EQ_PTR(found, process);
+    ObDereferenceObject(found);
+    KT_EQ_STATUS(PsLookupProcessByProcessId((HANDLE)4, &found), STATUS_SUCCESS);
+    KT_EQ_PTR(found, PsInitialSystemProcess);
+    ObDereferenceObject(found);
+    KT_EQ_STATUS(PsLookupProcessByProcessId((HANDLE)3, &found), STATUS_INVALID_CID);
+    ps_process_exit(process);
+    KT_EQ_STATUS(PsLookupProcessByProcessId(id, &found), STATUS_INVALID_CID);
 }
