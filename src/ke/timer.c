@@ -78,20 +78,20 @@ static void ke_timer_enqueue(struct ke_timer_entry *entry)
         pthread_cond_signal(&ke_timer_wake);
 }
 
-/* Under ke_timer_mutex: the first timer is due. Its DPC is queued, it is
- * set again or forgotten, and only then signalled: a waiter released may
- * free it at once, so nothing touches it after that. */
+/* Under ke_timer_mutex: the first timer is due. It is set again or
+ * forgotten, then, as Windows expires a timer, signalled and its DPC
+ * queued, both under the dispatcher lock: a waiter released (which may
+ * free the timer and its DPC at once) and the DPC itself run only once it
+ * is released, so the DPC always finds the timer signalled and nothing
+ * touches either afterwards. */
 static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
 {
     PKTIMER timer = entry->timer;
+    PKDPC dpc = timer->Dpc;
+    const void *at = entry->at;
     LARGE_INTEGER system_time;
 
     RemoveEntryList(&entry->link);
-    if (timer->Dpc) {
-        KeQuerySystemTimePrecise(&system_time);
-        ke_dpc_insert(timer->Dpc, (PVOID)(ULONG_PTR)system_time.LowPart, (PVOID)(ULONG_PTR)(ULONG)system_time.HighPart,
-                      entry->at);
-    }
     if (entry->period) {
         ULONGLONG next = timer->DueTime.QuadPart + entry->period;
         timer->DueTime.QuadPart = next > now ? next : now;
@@ -100,9 +100,12 @@ static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
         timer->TimerListEntry.Flink = NULL;
         free(entry);
     }
+    KeQuerySystemTimePrecise(&system_time);
     ke_dispatcher_lock();
     timer->Header.SignalState = 1;
     ke_dispatcher_signal(&timer->Header);
+    if (dpc)
+        ke_dpc_insert(dpc, (PVOID)(ULONG_PTR)system_time.LowPart, (PVOID)(ULONG_PTR)(ULONG)system_time.HighPart, at);
     ke_dispatcher_unlock();
 }
 
