@@ -21,7 +21,13 @@
  *   bench sync-spinlock-nested: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
  *   bench sync-pingpong: X ns/op (baseline pthread_cond: Y ns/op, ratio R)
  *   bench sync-dpc-lower: X ns/op (baseline pthread_cond wake: Y ns/op, ratio R)
- * where an op is one pair, one round trip, or one wake-up. */
+ *   bench sync-dpc-latency: median X us, p99 Y us (target < 5 us)
+ *   bench sync-timer-jitter: median X us, p99 Y us (target < 200 us)
+ * where an op is one pair, one round trip, or one wake-up; the last two
+ * have targets instead of baselines: DPC latency, from KeInsertQueueDpc at
+ * PASSIVE_LEVEL to the routine's first instruction, and timer jitter, how
+ * far the intervals between a 1 ms periodic KTIMER's DPC calls stray from
+ * 1 ms, both over every sample of every round. Nothing is asserted. */
 #include <ntddk.h>
 
 #include <pthread.h>
@@ -32,6 +38,8 @@
 #define BENCH_PAIRS 5000000u
 #define BENCH_TRIPS 50000u
 #define BENCH_ROUNDS 7
+#define BENCH_DPCS 2000u     /* DPC latency samples per round */
+#define BENCH_TICKS 200u     /* periodic timer intervals per round */
 #define BENCH_WAKES 2000u
 
 static VOID (FASTCALL *volatile bench_fm_acquire)(PFAST_MUTEX) = ExAcquireFastMutex;
@@ -65,6 +73,14 @@ static void bench_report(const char *name, const char *baseline, double *ntbox, 
 {
     double x = bench_median(ntbox), y = bench_median(base);
     printf("bench %s: %.1f ns/op (baseline %s: %.1f ns/op, ratio %.2f)\n", name, x, baseline, y, x / y);
+}
+
+/* Median and 99th percentile of n samples in ns, printed in us. */
+static void bench_report_target(const char *name, double *v, size_t n, double target_us)
+{
+    qsort(v, n, sizeof v[0], bench_by_value);
+    printf("bench %s: median %.1f us, p99 %.1f us (target < %.0f us)\n", name, v[n / 2] / 1e3, v[n * 99 / 100] / 1e3,
+           target_us);
 }
 
 static pthread_mutex_t bench_pmutex = PTHREAD_MUTEX_INITIALIZER;
@@ -281,8 +297,71 @@ static double bench_pthread_wakes(void)
     return total / BENCH_WAKES;
 }
 
+/* DPC latency: the time of the insert, then of the routine's start. */
+static KDPC bench_latency_dpc;
+static KEVENT bench_latency_ran;
+static double bench_latency_start;
+
+static VOID NTAPI bench_latency_routine(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
+{
+    (void)dpc;
+    (void)arg1;
+    (void)arg2;
+    *(double *)context = bench_now() - bench_latency_start;
+    KeSetEvent(&bench_latency_ran, IO_NO_INCREMENT, FALSE);
+}
+
+static void bench_dpc_latency(double *samples)
+{
+    KeInitializeEvent(&bench_latency_ran, SynchronizationEvent, FALSE);
+    for (unsigned i = 0; i < BENCH_DPCS; i++) {
+        KeInitializeDpc(&bench_latency_dpc, bench_latency_routine, &samples[i]);
+        bench_latency_start = bench_now();
+        KeInsertQueueDpc(&bench_latency_dpc, NULL, NULL);
+        KeWaitForSingleObject(&bench_latency_ran, Executive, KernelMode, FALSE, NULL);
+    }
+}
+
+/* Timer jitter: the DPC notes each expiry's time; the first BENCH_TICKS
+ * intervals are kept. */
+static KTIMER bench_timer;
+static KDPC bench_timer_dpc;
+static KEVENT bench_ticks_done;
+static double bench_last_tick;
+static unsigned bench_ticks;
+
+static VOID NTAPI bench_tick(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
+{
+    double *samples = context, now = bench_now();
+    (void)dpc;
+    (void)arg1;
+    (void)arg2;
+    if (bench_ticks > 0 && bench_ticks <= BENCH_TICKS) {
+        double off = now - bench_last_tick - 1e6;
+        samples[bench_ticks - 1] = off < 0 ? -off : off;
+        if (bench_ticks == BENCH_TICKS)
+            KeSetEvent(&bench_ticks_done, IO_NO_INCREMENT, FALSE);
+    }
+    bench_last_tick = now;
+    bench_ticks++;
+}
+
+static void bench_timer_jitter(double *samples)
+{
+    LARGE_INTEGER due = { .QuadPart = -10000 };
+    bench_ticks = 0;
+    KeInitializeEvent(&bench_ticks_done, NotificationEvent, FALSE);
+    KeInitializeDpc(&bench_timer_dpc, bench_tick, samples);
+    KeInitializeTimer(&bench_timer);
+    KeSetTimerEx(&bench_timer, due, 1, &bench_timer_dpc);
+    KeWaitForSingleObject(&bench_ticks_done, Executive, KernelMode, FALSE, NULL);
+    KeCancelTimer(&bench_timer);
+    KeFlushQueuedDpcs();
+}
+
 int main(void)
 {
+    static double latency[BENCH_ROUNDS * BENCH_DPCS], jitter[BENCH_ROUNDS * BENCH_TICKS];
     double fm[BENCH_ROUNDS], spin[BENCH_ROUNDS], pm[BENCH_ROUNDS], pm2[BENCH_ROUNDS];
     double nested[BENCH_ROUNDS], pm3[BENCH_ROUNDS], ev[BENCH_ROUNDS], pc[BENCH_ROUNDS];
     double dpc[BENCH_ROUNDS], wake[BENCH_ROUNDS];
@@ -298,11 +377,15 @@ int main(void)
         pc[r] = bench_pthread_trips();
         dpc[r] = bench_dpc_lowers();
         wake[r] = bench_pthread_wakes();
+        bench_dpc_latency(&latency[r * BENCH_DPCS]);
+        bench_timer_jitter(&jitter[r * BENCH_TICKS]);
     }
     bench_report("sync-fastmutex", "pthread_mutex", fm, pm);
     bench_report("sync-spinlock", "pthread_mutex", spin, pm2);
     bench_report("sync-spinlock-nested", "pthread_mutex", nested, pm3);
     bench_report("sync-pingpong", "pthread_cond", ev, pc);
     bench_report("sync-dpc-lower", "pthread_cond wake", dpc, wake);
+    bench_report_target("sync-dpc-latency", latency, BENCH_ROUNDS * BENCH_DPCS, 5);
+    bench_report_target("sync-timer-jitter", jitter, BENCH_ROUNDS * BENCH_TICKS, 200);
     return 0;
 }

@@ -133,6 +133,17 @@ typedef long long LONG_PTR, *PLONG_PTR, INT_PTR, *PINT_PTR, SSIZE_T, *PSSIZE_T;
 typedef unsigned long long ULONG_PTR, *PULONG_PTR, UINT_PTR, *PUINT_PTR, SIZE_T, *PSIZE_T,
     DWORD_PTR, *PDWORD_PTR, KAFFINITY, *PKAFFINITY;
 typedef float FLOAT;
+
+/* The limits of the integer types, as ntdef.h/winnt.h define them. */
+#define MINCHAR 0x80
+#define MAXCHAR 0x7f
+#define MINSHORT 0x8000
+#define MAXSHORT 0x7fff
+#define MINLONG 0x80000000
+#define MAXLONG 0x7fffffff
+#define MAXUCHAR 0xff
+#define MAXUSHORT 0xffff
+#define MAXULONG 0xffffffff
 typedef double DOUBLE;
 #ifdef __cplusplus
 typedef wchar_t WCHAR;
@@ -144,6 +155,18 @@ typedef const WCHAR *PCWCH, *PCWSTR, *LPCWSTR;
 typedef WCHAR *PZZWSTR;
 typedef const WCHAR *PCZZWSTR;
 typedef void *HANDLE, **PHANDLE;
+
+/* basetsd.h's conversions between handles, pointers and 32-bit values. */
+#define HandleToULong(h) ((ULONG)(ULONG_PTR)(h))
+#define HandleToUlong(h) HandleToULong(h)
+#define HandleToLong(h) ((LONG)(LONG_PTR)(h))
+#define ULongToHandle(ul) ((HANDLE)(ULONG_PTR)(ul))
+#define UlongToHandle(ul) ULongToHandle(ul)
+#define LongToHandle(l) ((HANDLE)(LONG_PTR)(l))
+#define PtrToUlong(p) ((ULONG)(ULONG_PTR)(p))
+#define PtrToLong(p) ((LONG)(LONG_PTR)(p))
+#define ULongToPtr(ul) ((PVOID)(ULONG_PTR)(ul))
+#define UlongToPtr(ul) ULongToPtr(ul)
 typedef LONG NTSTATUS, *PNTSTATUS;
 typedef UCHAR KIRQL, *PKIRQL;
 typedef LONG KPRIORITY, *PKPRIORITY;

@@ -574,6 +574,60 @@ NTKERNELAPI VOID FASTCALL ExReleaseRundownProtectionEx(_Inout_ PEX_RUNDOWN_REF R
 NTKERNELAPI VOID FASTCALL ExWaitForRundownProtectionRelease(_Inout_ PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID FASTCALL ExRundownCompleted(_Out_ PEX_RUNDOWN_REF RunRef);
 
+/* ---- Executive timers (ExAllocateTimer). ----
+ * An EX_TIMER is allocated by the system and opaque; it is a dispatcher
+ * object, so KeWaitForSingleObject can wait for it to expire. Without
+ * EX_TIMER_NOTIFICATION it is a synchronization timer. DueTime and Period
+ * are in 100 ns units (DueTime negative: relative). The callback runs at
+ * DISPATCH_LEVEL, as does the delete callback. */
+typedef struct _EX_TIMER *PEX_TIMER;
+typedef VOID NTAPI EXT_CALLBACK(_In_ PEX_TIMER Timer, _In_opt_ PVOID Context);
+typedef EXT_CALLBACK *PEXT_CALLBACK;
+typedef VOID NTAPI EXT_DELETE_CALLBACK(_In_opt_ PVOID Context);
+typedef EXT_DELETE_CALLBACK *PEXT_DELETE_CALLBACK;
+typedef struct _EXT_CANCEL_PARAMETERS *PEXT_CANCEL_PARAMETERS;
+
+#define EX_TIMER_HIGH_RESOLUTION 0x4
+#define EX_TIMER_NO_WAKE 0x8
+#define EX_TIMER_NOTIFICATION (1UL << 31)
+#define EX_TIMER_UNLIMITED_TOLERANCE ((LONGLONG)-1)
+
+typedef struct _EXT_SET_PARAMETERS_V0 {
+    ULONG Version;
+    ULONG Reserved;
+    LONGLONG NoWakeTolerance;
+} EXT_SET_PARAMETERS, *PEXT_SET_PARAMETERS;
+
+C_ASSERT(sizeof(EXT_SET_PARAMETERS) == 0x10);
+
+typedef struct _EXT_DELETE_PARAMETERS {
+    ULONG Version;
+    ULONG Reserved;
+    PEXT_DELETE_CALLBACK DeleteCallback;
+    PVOID DeleteContext;
+} EXT_DELETE_PARAMETERS, *PEXT_DELETE_PARAMETERS;
+
+C_ASSERT(sizeof(EXT_DELETE_PARAMETERS) == 0x18);
+
+/* Version 0, no tolerance: a no-wake timer wakes the processor at once. */
+FORCEINLINE VOID ExInitializeSetTimerParameters(_Out_ PEXT_SET_PARAMETERS Parameters)
+{
+    RtlZeroMemory(Parameters, sizeof(*Parameters));
+}
+
+FORCEINLINE VOID ExInitializeDeleteTimerParameters(_Out_ PEXT_DELETE_PARAMETERS Parameters)
+{
+    RtlZeroMemory(Parameters, sizeof(*Parameters));
+}
+
+NTKERNELAPI PEX_TIMER NTAPI ExAllocateTimer(_In_opt_ PEXT_CALLBACK Callback, _In_opt_ PVOID CallbackContext,
+                                            _In_ ULONG Attributes);
+NTKERNELAPI BOOLEAN NTAPI ExSetTimer(_In_ PEX_TIMER Timer, _In_ LONGLONG DueTime, _In_ LONGLONG Period,
+                                     _In_opt_ PEXT_SET_PARAMETERS Parameters);
+NTKERNELAPI BOOLEAN NTAPI ExCancelTimer(_Inout_ PEX_TIMER Timer, _In_opt_ PEXT_CANCEL_PARAMETERS Parameters);
+NTKERNELAPI BOOLEAN NTAPI ExDeleteTimer(_In_ PEX_TIMER Timer, _In_ BOOLEAN Cancel, _In_ BOOLEAN Wait,
+                                        _In_opt_ PEXT_DELETE_PARAMETERS Parameters);
+
 /* ---- Local time: system time (UTC) and the host's time zone. ---- */
 NTKERNELAPI VOID NTAPI ExSystemTimeToLocalTime(_In_ PLARGE_INTEGER SystemTime, _Out_ PLARGE_INTEGER LocalTime);
 NTKERNELAPI VOID NTAPI ExLocalTimeToSystemTime(_In_ PLARGE_INTEGER LocalTime, _Out_ PLARGE_INTEGER SystemTime);

@@ -9,13 +9,6 @@
 
 NTBOX_BEGIN_DECLS
 
-#ifndef MAXUSHORT
-#define MAXUSHORT 0xffff
-#endif
-#ifndef MAXULONG
-#define MAXULONG 0xffffffff
-#endif
-
 /* ---- Memory: the WDK's macros and inlines over the C runtime. ---- */
 #define RtlEqualMemory(Destination, Source, Length) (!__builtin_memcmp((Destination), (Source), (Length)))
 #define RtlMoveMemory(Destination, Source, Length) __builtin_memmove((Destination), (Source), (Length))

@@ -119,10 +119,13 @@ BOOLEAN io_driver_can_unload(const struct io_driver *d)
 /* Driver Verifier's check when DriverUnload returns: nothing of the driver
  * may still run or be due to run in its image (a timer still set, a DPC or
  * work item queued, a system thread alive), or it would execute unloaded
- * code: bug check 0xCE, P1 the image's base, before any of it can. */
+ * code: bug check 0xCE, P1 the image's base, before any of it can. An
+ * IO_WORKITEM routine still running holds its object, so it is waited
+ * for instead. */
 static void io_driver_check_pending(struct io_driver *d)
 {
     char *work = NULL, *threads = NULL;
+    io_work_wait_referenced(d->module);
     bool pending_work = ke_driver_pending_work(d->module, &work);
     bool running_threads = ps_driver_threads_running(d->module, &threads);
     if (pending_work || running_threads)

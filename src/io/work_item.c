@@ -11,7 +11,10 @@
  * the driver, cannot go while the routine may still run. A routine must
  * return at PASSIVE_LEVEL: else bug check 0xE1
  * WORKER_THREAD_RETURNED_AT_BAD_IRQL (P1 the routine, P2 the IRQL, P3 and
- * P4 the work item). Surprise: every queue type shares the same workers. */
+ * P4 the work item). The driver's image stays while such a routine runs:
+ * its unload waits for the routine to return (io_work_wait_referenced)
+ * before the check for pending work. Surprise: every queue type shares
+ * the same workers. */
 #include "ke/deferred.h"
 
 #include "ex/pool.h"
@@ -44,10 +47,12 @@ struct _IO_WORKITEM {
 struct io_worker {
     PVOID routine;
     const void *at;
+    bool referenced;  /* an IO_WORKITEM's: its object is referenced */
 };
 
 static pthread_mutex_t io_work_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t io_work_wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t io_work_finished = PTHREAD_COND_INITIALIZER; /* a routine returned */
 static pthread_once_t io_work_once = PTHREAD_ONCE_INIT;
 static LIST_ENTRY io_work_queue = { &io_work_queue, &io_work_queue };
 static struct io_worker io_workers[IO_WORK_THREADS];
@@ -60,6 +65,7 @@ static void io_work_forked(void)
 {
     pthread_mutex_init(&io_work_mutex, NULL);
     pthread_cond_init(&io_work_wake, NULL);
+    pthread_cond_init(&io_work_finished, NULL);
     io_work_once = (pthread_once_t)PTHREAD_ONCE_INIT;
     InitializeListHead(&io_work_queue);
     memset(io_workers, 0, sizeof io_workers);
@@ -102,6 +108,7 @@ static VOID NTAPI io_worker_main(PVOID context)
         PVOID parameter = item->Parameter;
         self->routine = io_work_routine(item);
         self->at = io_work_at(item);
+        self->referenced = routine == io_work_item_run;
         /* Cleared first, as Windows does: the routine may queue it again. */
         item->List.Flink = NULL;
         pthread_mutex_unlock(&io_work_mutex);
@@ -118,6 +125,7 @@ static VOID NTAPI io_worker_main(PVOID context)
         pthread_mutex_lock(&io_work_mutex);
         self->routine = NULL;
         self->at = NULL;
+        pthread_cond_broadcast(&io_work_finished);
     }
 }
 
@@ -169,6 +177,15 @@ bool io_work_can_run(void)
         can = !io_workers[i].routine;
     pthread_mutex_unlock(&io_work_mutex);
     return can;
+}
+
+void io_work_wait_referenced(const struct ldr_module *m)
+{
+    pthread_mutex_lock(&io_work_mutex);
+    for (ULONG i = 0; i < IO_WORK_THREADS; i++)
+        while (io_workers[i].routine && io_workers[i].referenced && ldr_module_at(io_workers[i].routine) == m)
+            pthread_cond_wait(&io_work_finished, &io_work_mutex);
+    pthread_mutex_unlock(&io_work_mutex);
 }
 
 unsigned io_work_describe_pending(const struct ldr_module *m, FILE *out)

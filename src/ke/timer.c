@@ -16,7 +16,8 @@
  * Surprises: an absolute due time is turned into an interval when the
  * timer is set, so a later change of the system time does not move it;
  * KeSetCoalescableTimer's TolerableDelay changes nothing (ntbox never
- * batches expiries). */
+ * batches expiries). Ex timers (src/ex/timer.c) are KTIMERs set here with
+ * a period in 100 ns units. */
 #include "ke/deferred.h"
 
 #include "ke/dispatcher.h"
@@ -29,6 +30,8 @@
 struct ke_timer_entry {
     LIST_ENTRY link;   /* in ke_timers, by due time */
     PKTIMER timer;
+    ULONGLONG period;  /* 100 ns units; 0 for a one-shot timer */
+    const void *callback; /* an Ex timer's ExTimerCallback, for reports; NULL for a KTIMER */
     const void *at;    /* where it was set, for reports and its DPC's */
 };
 
@@ -89,8 +92,8 @@ static void ke_timer_expire(struct ke_timer_entry *entry, ULONGLONG now)
     LARGE_INTEGER system_time;
 
     RemoveEntryList(&entry->link);
-    if (timer->Period) {
-        ULONGLONG next = timer->DueTime.QuadPart + (ULONGLONG)timer->Period * 10000;
+    if (entry->period) {
+        ULONGLONG next = timer->DueTime.QuadPart + entry->period;
         timer->DueTime.QuadPart = next > now ? next : now;
         ke_timer_enqueue(entry);
     } else {
@@ -175,7 +178,8 @@ static BOOLEAN ke_timer_remove(PKTIMER timer)
     return TRUE;
 }
 
-static BOOLEAN ke_timer_set(PKTIMER timer, LARGE_INTEGER due_time, LONG period, PKDPC dpc, const void *at)
+BOOLEAN ke_timer_set(PKTIMER timer, LARGE_INTEGER due_time, ULONGLONG period, PKDPC dpc, const void *callback,
+                     const void *at)
 {
     struct ke_timer_entry *entry = malloc(sizeof *entry);
     ULONGLONG now = ke_timer_now(), interval;
@@ -199,14 +203,25 @@ static BOOLEAN ke_timer_set(PKTIMER timer, LARGE_INTEGER due_time, LONG period, 
     timer->Header.SignalState = 0;
     ke_dispatcher_unlock();
     timer->DueTime.QuadPart = now + interval;
-    timer->Period = (ULONG)period;
+    /* KTIMER.Period is in milliseconds: a shorter period still shows as one */
+    timer->Period = (ULONG)((period + 9999) / 10000);
     timer->Dpc = dpc;
     entry->timer = timer;
+    entry->period = period;
+    entry->callback = callback;
     entry->at = at;
     timer->TimerListEntry.Flink = (PLIST_ENTRY)entry;
     ke_timer_enqueue(entry);
     pthread_mutex_unlock(&ke_timer_mutex);
     return was_set;
+}
+
+BOOLEAN ke_timer_is_set(PKTIMER timer)
+{
+    pthread_mutex_lock(&ke_timer_mutex);
+    BOOLEAN set = ke_timer_entry_of(timer) != NULL;
+    pthread_mutex_unlock(&ke_timer_mutex);
+    return set;
 }
 
 unsigned ke_timer_describe_pending(const struct ldr_module *m, FILE *out)
@@ -218,14 +233,15 @@ unsigned ke_timer_describe_pending(const struct ldr_module *m, FILE *out)
     for (PLIST_ENTRY e = ke_timers.Flink; e != &ke_timers; e = e->Flink) {
         struct ke_timer_entry *entry = CONTAINING_RECORD(e, struct ke_timer_entry, link);
         PKTIMER timer = entry->timer;
-        bool dpc_in_m = timer->Dpc && ldr_module_at((const void *)timer->Dpc->DeferredRoutine) == m;
-        if (!dpc_in_m && ldr_module_at(timer) != m)
+        const void *leads_to = entry->callback ? entry->callback
+                               : timer->Dpc    ? (const void *)timer->Dpc->DeferredRoutine
+                                               : NULL;
+        if (!(leads_to && ldr_module_at(leads_to) == m) && ldr_module_at(timer) != m)
             continue;
         fprintf(out, "timer 0x%016llx (%s%s%s) is still set, set at %s\n", (unsigned long long)(ULONG_PTR)timer,
-                timer->Period ? "periodic" : "one-shot", timer->Dpc ? ", DPC routine " : "",
-                timer->Dpc ? ldr_describe_address((const void *)timer->Dpc->DeferredRoutine, false, routine,
-                                                  sizeof routine)
-                           : "",
+                entry->period ? "periodic" : "one-shot",
+                entry->callback ? ", callback " : leads_to ? ", DPC routine " : "",
+                leads_to ? ldr_describe_address(leads_to, false, routine, sizeof routine) : "",
                 ldr_describe_address(entry->at, true, where, sizeof where));
         found++;
     }
@@ -262,7 +278,7 @@ VOID NTAPI KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type)
  * again), else FALSE (WDK, KeSetTimer); IRQL <= DISPATCH_LEVEL. */
 BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc)
 {
-    return ke_timer_set(Timer, DueTime, 0, Dpc, __builtin_return_address(0));
+    return ke_timer_set(Timer, DueTime, 0, Dpc, NULL, __builtin_return_address(0));
 }
 
 /* The same, with a Period in milliseconds after which a periodic timer
@@ -270,7 +286,7 @@ BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc)
  * DISPATCH_LEVEL. */
 BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
 {
-    return ke_timer_set(Timer, DueTime, Period, Dpc, __builtin_return_address(0));
+    return ke_timer_set(Timer, DueTime, (ULONGLONG)(ULONG)Period * 10000, Dpc, NULL, __builtin_return_address(0));
 }
 
 /* KeSetTimerEx with a TolerableDelay (ms) the system may add to coalesce
@@ -280,7 +296,7 @@ BOOLEAN NTAPI KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG 
                                     PKDPC Dpc)
 {
     (void)TolerableDelay;
-    return ke_timer_set(Timer, DueTime, (LONG)Period, Dpc, __builtin_return_address(0));
+    return ke_timer_set(Timer, DueTime, (ULONGLONG)Period * 10000, Dpc, NULL, __builtin_return_address(0));
 }
 
 /* Takes the timer off the timer queue: TRUE if it was set, FALSE if not.

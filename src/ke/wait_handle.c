@@ -3,10 +3,9 @@
  *
  * Each handle is referenced (kernel mode: no access check) and the object
  * it names waited on as KeWaitForMultipleObjects would: an event, a thread
- * (signalled when it ends), a file (its Event, as Windows waits on a file
- * object). Other objects cannot be waited on: STATUS_OBJECT_TYPE_MISMATCH.
- * FIXME: process objects too, once an EPROCESS starts with the dispatcher
- * header its exit signals (ps/process.c). */
+ * or a process (signalled when it ends), a file (its Event, as Windows
+ * waits on a file object). Other objects cannot be waited on:
+ * STATUS_OBJECT_TYPE_MISMATCH. */
 #include "ke/dispatcher.h"
 
 #include "ob/ob.h"
@@ -18,7 +17,7 @@ static PVOID ke_waitable(void *object)
 {
     POBJECT_TYPE type = ob_object_type(object);
 
-    if (type == *ExEventObjectType || type == *PsThreadType)
+    if (type == *ExEventObjectType || type == *PsThreadType || type == *PsProcessType)
         return object;
     if (type == *IoFileObjectType)
         return &((PFILE_OBJECT)object)->Event;

@@ -2,9 +2,13 @@
  * of the Process type; what drivers may know of it comes through routines
  * (PsGetCurrentProcessId, PsGetProcessId, PsLookupProcessByProcessId...),
  * never through fields. A process is found by its id from its creation to
- * its exit (the System process always). */
+ * its exit (the System process always). It starts, as Windows' KPROCESS
+ * does, with a dispatcher header (Type 3) that is signalled when the
+ * process exits, so KeWaitForSingleObject on the object and
+ * ZwWaitForSingleObject on a handle to it wait for that. */
 #include "ps/process.h"
 
+#include "ke/dispatcher.h"
 #include "ob/ob.h"
 
 #include <pthread.h>
@@ -14,10 +18,11 @@
 #include <string.h>
 
 struct _EPROCESS {
+    DISPATCHER_HEADER header;            /* first: the object is waitable */
+    LIST_ENTRY link;                     /* in ps_processes until it exits */
     ULONG id;
     char image_name[16];                 /* as EPROCESS.ImageFileName: 15 characters */
     struct ob_handle_table *handles;     /* NULL: the kernel table (System) */
-    LIST_ENTRY link;                     /* in ps_processes until it exits */
 };
 
 POBJECT_TYPE ps_process_object_type; /* a .sys's import slot for PsProcessType holds its address */
@@ -81,6 +86,11 @@ static ULONG ps_id_take(ULONG *next)
     return id;
 }
 
+static void ps_process_init_header(PEPROCESS process)
+{
+    ke_dispatcher_init(&process->header, KE_PROCESS, sizeof(struct _EPROCESS) / sizeof(LONG), 0);
+}
+
 __attribute__((constructor(102))) static void ps_init(void)
 {
     static const struct ob_type_info info = {
@@ -97,6 +107,7 @@ __attribute__((constructor(102))) static void ps_init(void)
         fprintf(stderr, "ntbox: out of memory creating the System process\n");
         exit(1);
     }
+    ps_process_init_header(PsInitialSystemProcess);
     PsInitialSystemProcess->id = 4;
     snprintf(PsInitialSystemProcess->image_name, sizeof PsInitialSystemProcess->image_name, "System");
     ps_process_list(PsInitialSystemProcess);
@@ -107,6 +118,7 @@ PEPROCESS ps_process_create(const char *image_name)
     PEPROCESS process;
     if (!NT_SUCCESS(ob_create_object(ps_process_object_type, NULL, KernelMode, 0, (void **)&process)))
         return NULL;
+    ps_process_init_header(process);
     process->handles = ob_handle_table_create();
     if (!process->handles) {
         ob_dereference_object(process);
@@ -129,6 +141,10 @@ void ps_process_exit(PEPROCESS process)
     ob_handle_table_destroy(process->handles);
     process->handles = NULL;
     ps_process_attach(previous);
+    ke_dispatcher_lock();
+    process->header.SignalState = 1;
+    ke_dispatcher_signal(&process->header);
+    ke_dispatcher_unlock();
     ob_dereference_object(process);
 }
 
@@ -183,24 +199,18 @@ NTKERNELAPI HANDLE NTAPI PsGetCurrentProcessId(VOID)
     return PsGetProcessId(PsGetCurrentProcess());
 }
 
-NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID)
-{
-    return (HANDLE)(ULONG_PTR)ps_thread_id();
-}
-
-/* The process with id ProcessId, referenced (the caller dereferences it);
- * STATUS_INVALID_PARAMETER when no running process has it. PASSIVE_LEVEL
- * (WDK, PsLookupProcessByProcessId). */
+/* A referenced pointer to the process with id ProcessId: STATUS_SUCCESS,
+ * or STATUS_INVALID_CID when no process that has not exited has it (WDK,
+ * PsLookupProcessByProcessId: Vista and later); IRQL <= APC_LEVEL. */
 NTKERNELAPI NTSTATUS NTAPI PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process)
 {
-    NTSTATUS status = STATUS_INVALID_PARAMETER;
+    NTSTATUS status = STATUS_INVALID_CID;
 
     pthread_mutex_lock(&ps_processes_lock);
     for (PLIST_ENTRY e = ps_processes.Flink; e != &ps_processes; e = e->Flink) {
         PEPROCESS process = CONTAINING_RECORD(e, struct _EPROCESS, link);
-        if ((ULONG_PTR)process->id == (ULONG_PTR)ProcessId) {
-            /* Safe under the lock: a listed process holds its creator's reference. */
-            ob_reference_object(process);
+        if ((ULONG_PTR)ProcessId == process->id) {
+            ObReferenceObject(process);
             *Process = process;
             status = STATUS_SUCCESS;
             break;
@@ -209,3 +219,9 @@ NTKERNELAPI NTSTATUS NTAPI PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCES
     pthread_mutex_unlock(&ps_processes_lock);
     return status;
 }
+
+NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID)
+{
+    return (HANDLE)(ULONG_PTR)ps_thread_id();
+}
+

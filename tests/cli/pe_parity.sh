@@ -5,7 +5,8 @@
 # a failing DriverEntry, no DriverUnload, a fault, KeBugCheckEx, pool leaks
 # (with their source lines), the seed's fixed sample (C++), the clean
 # driver again with DbgPrint imported by ordinal from NTOSKRNL.EXE, and the
-# Zero and Methods examples (C++) with their client programs.
+# Zero, Methods, Timers, Booster and ProdCons examples (C++) with their
+# client programs.
 . "$2/tests/cli/lib.sh"
 need_sys
 
@@ -37,7 +38,7 @@ done
 same_as_native tests/cli/drivers_pe/leak.c "$SYS/leak.sys"
 same_as_native examples/sample-fixed/sample.cpp "$SYS/sample.sys"
 same_as_native tests/cli/drivers/clean.c "$SYS/ordinal/clean.sys"
-for name in zero methods; do
+for name in zero methods timers booster prodcons; do
     same_as_native examples/$name/$name.cpp "$SYS/$name.sys" --client examples/$name/client.c
     expect_status 0
     expect_stdout_has "ntbox: $name: loaded, ran and unloaded cleanly; no pool leaked; no warnings"

@@ -176,15 +176,6 @@ KT_TEST(RtlRandomEx_range_and_seed)
     KT_TRUE(seen_high != 0);
 }
 
-KT_TEST(PsLookupProcessByProcessId_finds_running_processes)
-{
-    PEPROCESS process;
-    KT_REQUIRE(KT_EQ_STATUS(PsLookupProcessByProcessId((HANDLE)4, &process), STATUS_SUCCESS));
-    KT_EQ_PTR(process, PsInitialSystemProcess);
-    ObDereferenceObject(process);
-    KT_EQ_STATUS(PsLookupProcessByProcessId((HANDLE)(ULONG_PTR)0x7FFFFFF0, &process), STATUS_INVALID_PARAMETER);
-}
-
 static void kt_assert(void *arg)
 {
     (void)arg;

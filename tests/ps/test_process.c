@@ -2,7 +2,8 @@
  * kernel code runs; client processes with their own ids and handle tables;
  * a client's requests reaching the driver in the client's process; and the
  * handles a client leaves open closed when it exits (IRP_MJ_CLEANUP and
- * IRP_MJ_CLOSE after main returns). */
+ * IRP_MJ_CLOSE after main returns); process objects as dispatcher objects,
+ * signalled when the process exits; PsLookupProcessByProcessId. */
 #include "../io/devtest.h"
 
 #include "ps/client.h"
@@ -176,4 +177,98 @@ KT_TEST(ps_client_run_closes_handles_at_exit)
     KT_CONTAINS(out, "pids: create client, read client, cleanup client, system no\n");
     const char *exited = strstr(out, ") exited with status 7; its handles are closed\n");
     KT_TRUE(exited != NULL && exited < strstr(out, "main returned"));
+}
+
+/* A process object starts with a dispatcher header (Type 3, as KPROCESS)
+ * that is not signalled while the process runs and signalled when it
+ * exits: a wait with a zero timeout times out, then succeeds. The System
+ * process never exits. */
+KT_TEST(KeWaitForSingleObject_process_exit)
+{
+    LARGE_INTEGER zero = { .QuadPart = 0 };
+    PEPROCESS process = ps_process_create("waited.exe");
+
+    KT_REQUIRE(KT_TRUE(process != NULL));
+    ObReferenceObject(process);
+    KT_EQ_INT(((DISPATCHER_HEADER *)process)->Type, 3);
+    KT_EQ_STATUS(KeWaitForSingleObject(process, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
+    KT_EQ_STATUS(KeWaitForSingleObject(PsInitialSystemProcess, Executive, KernelMode, FALSE, &zero),
+                 STATUS_TIMEOUT);
+    ps_process_exit(process);
+    KT_EQ_STATUS(KeWaitForSingleObject(process, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
+    KT_EQ_STATUS(KeWaitForSingleObject(process, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    ObDereferenceObject(process);
+}
+
+/* A system thread blocked on a client process (no timeout) wakes when
+ * the process exits. */
+struct process_waiter {
+    PEPROCESS process;
+    NTSTATUS status;
+};
+
+static VOID NTAPI wait_for_process(PVOID context)
+{
+    struct process_waiter *w = context;
+    w->status = KeWaitForSingleObject(w->process, Executive, KernelMode, FALSE, NULL);
+}
+
+KT_TEST(KeWaitForSingleObject_process_wakes_waiter)
+{
+    struct process_waiter w = { .process = ps_process_create("awaited.exe"), .status = STATUS_PENDING };
+    HANDLE thread_handle;
+    PVOID thread;
+
+    KT_REQUIRE(KT_TRUE(w.process != NULL));
+    ObReferenceObject(w.process);
+    KT_REQUIRE(KT_EQ_STATUS(PsCreateSystemThread(&thread_handle, THREAD_ALL_ACCESS, NULL, NULL, NULL,
+                                                 wait_for_process, &w),
+                            STATUS_SUCCESS));
+    KT_EQ_STATUS(ObReferenceObjectByHandle(thread_handle, SYNCHRONIZE, *PsThreadType, KernelMode, &thread, NULL),
+                 STATUS_SUCCESS);
+    ZwClose(thread_handle);
+    ps_process_exit(w.process);
+    KT_EQ_STATUS(KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    KT_EQ_STATUS(w.status, STATUS_SUCCESS);
+    ObDereferenceObject(thread);
+    ObDereferenceObject(w.process);
+}
+
+/* ZwWaitForSingleObject on a handle to a process: STATUS_TIMEOUT while it
+ * runs, STATUS_SUCCESS once it exited. */
+KT_TEST(ZwWaitForSingleObject_process_handle)
+{
+    LARGE_INTEGER zero = { .QuadPart = 0 };
+    PEPROCESS process = ps_process_create("handled.exe");
+    HANDLE handle;
+
+    KT_REQUIRE(KT_TRUE(process != NULL));
+    KT_REQUIRE(KT_EQ_STATUS(ObOpenObjectByPointer(process, OBJ_KERNEL_HANDLE, NULL, SYNCHRONIZE, *PsProcessType,
+                                                  KernelMode, &handle),
+                            STATUS_SUCCESS));
+    KT_EQ_STATUS(ZwWaitForSingleObject(handle, FALSE, &zero), STATUS_TIMEOUT);
+    ps_process_exit(process);
+    KT_EQ_STATUS(ZwWaitForSingleObject(handle, FALSE, NULL), STATUS_SUCCESS);
+    KT_EQ_STATUS(ZwClose(handle), STATUS_SUCCESS);
+}
+
+/* PsLookupProcessByProcessId: a referenced pointer to a running process
+ * (System is 4); STATUS_INVALID_CID for an id no process has, or one
+ * whose process exited. */
+KT_TEST(PsLookupProcessByProcessId_running_only)
+{
+    PEPROCESS process = ps_process_create("looked.exe"), found = NULL;
+    HANDLE id;
+
+    KT_REQUIRE(KT_TRUE(process != NULL));
+    id = PsGetProcessId(process);
+    KT_EQ_STATUS(PsLookupProcessByProcessId(id, &found), STATUS_SUCCESS);
+    KT_EQ_PTR(found, process);
+    ObDereferenceObject(found);
+    KT_EQ_STATUS(PsLookupProcessByProcessId((HANDLE)4, &found), STATUS_SUCCESS);
+    KT_EQ_PTR(found, PsInitialSystemProcess);
+    ObDereferenceObject(found);
+    KT_EQ_STATUS(PsLookupProcessByProcessId((HANDLE)3, &found), STATUS_INVALID_CID);
+    ps_process_exit(process);
+    KT_EQ_STATUS(PsLookupProcessByProcessId(id, &found), STATUS_INVALID_CID);
 }
