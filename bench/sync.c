@@ -7,7 +7,8 @@
  *   - an event ping-pong between two system threads (KeSetEvent, then
  *     KeWaitForSingleObject on the other's synchronization event) against
  *     a ping-pong of two pthreads over a mutex and condition variables.
- * Routines are called through pointers, as a driver's bound imports are.
+ * Routines are called through pointers bound as a driver's imports are
+ * (through the export table: KeSetEvent through its IRQL check).
  * The machine is shared and noisy: each figure is the median of
  * BENCH_ROUNDS rounds, ntbox and pthread rounds alternating. Summary lines:
  *   bench sync-fastmutex: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
@@ -15,6 +16,8 @@
  *   bench sync-pingpong: X ns/op (baseline pthread_cond: Y ns/op, ratio R)
  * where an op is one pair, or one round trip. */
 #include <ntddk.h>
+
+#include "loader/exports.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -183,10 +186,22 @@ static double bench_pthread_trips(void)
     return result;
 }
 
+static void *bench_import(const char *name)
+{
+    return ldr_export_target(ldr_export_find("ntoskrnl.exe", name));
+}
+
 int main(void)
 {
     double fm[BENCH_ROUNDS], spin[BENCH_ROUNDS], pm[BENCH_ROUNDS], pm2[BENCH_ROUNDS];
     double ev[BENCH_ROUNDS], pc[BENCH_ROUNDS];
+
+    bench_fm_acquire = bench_import("ExAcquireFastMutex");
+    bench_fm_release = bench_import("ExReleaseFastMutex");
+    bench_spin_acquire = bench_import("KeAcquireSpinLockRaiseToDpc");
+    bench_spin_release = bench_import("KeReleaseSpinLock");
+    bench_set = bench_import("KeSetEvent");
+    bench_wait = bench_import("KeWaitForSingleObject");
 
     for (int r = 0; r < BENCH_ROUNDS; r++) {
         fm[r] = bench_fast_mutex_pairs();
