@@ -13,7 +13,8 @@
  *   - a DPC queued at DISPATCH_LEVEL: the time from KeLowerIrql to its
  *     routine running on the DPC thread, against the time a pthread takes
  *     to wake on a condition variable signalled.
- * Routines are called through pointers, as a driver's bound imports are.
+ * Routines are called through pointers bound as a driver's imports are
+ * (through the export table: KeSetEvent through its IRQL check).
  * The machine is shared and noisy: each figure is the median of
  * BENCH_ROUNDS rounds, ntbox and pthread rounds alternating. Summary lines:
  *   bench sync-fastmutex: X ns/op (baseline pthread_mutex: Y ns/op, ratio R)
@@ -29,6 +30,8 @@
  * far the intervals between a 1 ms periodic KTIMER's DPC calls stray from
  * 1 ms, both over every sample of every round. Nothing is asserted. */
 #include <ntddk.h>
+
+#include "loader/exports.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -359,12 +362,24 @@ static void bench_timer_jitter(double *samples)
     KeFlushQueuedDpcs();
 }
 
+static void *bench_import(const char *name)
+{
+    return ldr_export_target(ldr_export_find("ntoskrnl.exe", name));
+}
+
 int main(void)
 {
     static double latency[BENCH_ROUNDS * BENCH_DPCS], jitter[BENCH_ROUNDS * BENCH_TICKS];
     double fm[BENCH_ROUNDS], spin[BENCH_ROUNDS], pm[BENCH_ROUNDS], pm2[BENCH_ROUNDS];
     double nested[BENCH_ROUNDS], pm3[BENCH_ROUNDS], ev[BENCH_ROUNDS], pc[BENCH_ROUNDS];
     double dpc[BENCH_ROUNDS], wake[BENCH_ROUNDS];
+
+    bench_fm_acquire = bench_import("ExAcquireFastMutex");
+    bench_fm_release = bench_import("ExReleaseFastMutex");
+    bench_spin_acquire = bench_import("KeAcquireSpinLockRaiseToDpc");
+    bench_spin_release = bench_import("KeReleaseSpinLock");
+    bench_set = bench_import("KeSetEvent");
+    bench_wait = bench_import("KeWaitForSingleObject");
 
     for (int r = 0; r < BENCH_ROUNDS; r++) {
         fm[r] = bench_fast_mutex_pairs();

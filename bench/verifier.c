@@ -7,7 +7,9 @@
  *   ioctl  an I/O control round trip inside the kernel:
  *          IoBuildDeviceIoControlRequest (METHOD_BUFFERED, 16 bytes in and
  *          out, so the I/O manager allocates a system buffer from the pool),
- *          IoCallDriver, the dispatch routine copying and completing.
+ *          IoCallDriver, the dispatch routine copying and completing;
+ *   call   KeReadStateTimer (a load) through the pointer a driver's import
+ *          of it is bound to: with the irql group on, its IRQL check.
  * The machine is shared and noisy: configurations alternate, each runs for
  * at least BENCH_MIN_NS per round, and each figure is the median of
  * BENCH_ROUNDS rounds. Summary lines, one per workload and configuration:
@@ -15,6 +17,7 @@
  * Targets (the verifier issue): the checks under 2x, special pool under 20x. */
 #include <ntddk.h>
 
+#include "loader/exports.h"
 #include "verifier/verifier.h"
 
 #include <stdio.h>
@@ -98,6 +101,23 @@ static double bench_ioctl(unsigned n)
     return bench_now() - start;
 }
 
+/* n calls of a routine bound as a driver's import of it is in the current
+ * configuration; returns the time taken. */
+static double bench_call(unsigned n)
+{
+    static KTIMER timer;
+    BOOLEAN (NTAPI *read)(PKTIMER) = ldr_export_target(ldr_export_find("ntoskrnl.exe", "KeReadStateTimer"));
+    unsigned set = 0;
+    KeInitializeTimer(&timer);
+    double start = bench_now();
+    for (unsigned i = 0; i < n; i++)
+        set += read(&timer);
+    double ns = bench_now() - start;
+    if (set)
+        abort();
+    return ns;
+}
+
 /* ns per op of one round: as many ops as fit in BENCH_MIN_NS, found by
  * doubling. */
 static double bench_round(double (*workload)(unsigned))
@@ -146,5 +166,6 @@ int main(void)
 
     bench_workload("pool", bench_pool);
     bench_workload("ioctl", bench_ioctl);
+    bench_workload("call", bench_call);
     return 0;
 }

@@ -22,7 +22,7 @@ rows() {
     {
         if (NF < 5 || NF > 6) fail("a row is MODULE NAME KIND IRQL STATE [SYMBOL]: " NF " fields")
         if ($3 != "func" && $3 != "data") fail("KIND is func or data, not " $3)
-        if ($4 !~ /^(PASSIVE|APC|DISPATCH|HIGH|-)$/) fail("IRQL is PASSIVE, APC, DISPATCH, HIGH or -, not " $4)
+        if ($4 !~ /^((PASSIVE|APC|DISPATCH)!?|HIGH|-)$/) fail("IRQL is PASSIVE, APC, DISPATCH (each with an optional !), HIGH or -, not " $4)
         if ($5 != "impl" && $5 != "missing") fail("STATE is impl or missing, not " $5)
         if (NF == 6 && $5 != "impl") fail("only an impl row names an implementing SYMBOL")
         key = tolower($1) " " $2
@@ -38,8 +38,10 @@ gen_c() {
     rows | awk -v list="$list" '
     BEGIN {
         irql["PASSIVE"] = 0; irql["APC"] = 1; irql["DISPATCH"] = 2; irql["HIGH"] = 15; irql["-"] = "LDR_IRQL_UNKNOWN"
+        irql["PASSIVE!"] = 0; irql["APC!"] = 1; irql["DISPATCH!"] = 2
         print "/* Generated from " list " by cmake/exports.sh. Do not edit. */"
         print "#include \"loader/exports.h\""
+        print "#include \"loader/irql_thunk.h\""
         print ""
         print "/* The implementations, declared without prototypes: a row claiming an"
         print " * implementation that does not exist fails the link. */"
@@ -48,11 +50,21 @@ gen_c() {
       if ($5 == "impl" && !($6 in declared)) { declared[$6] = 1; print "extern char " $6 "[];" } }
     END {
         print ""
+        print "/* The IRQL checks: a thunk per routine a driver may call below HIGH_LEVEL"
+        print " * that does not check its IRQL itself (loader/irql_thunk.h). */"
+        for (i = 1; i <= n; i++) {
+            if (kind[i] != "func" || state[i] != "impl" || level[i] !~ /^(PASSIVE|APC|DISPATCH)$/)
+                continue
+            thunk[i] = "ldr_irql_thunk_" i - 1
+            print "extern char " thunk[i] "[];"
+            print "__asm__(LDR_IRQL_THUNK(" thunk[i] ", " sym[i] ", " irql[level[i]] ", " i - 1 "));"
+        }
+        print ""
         print "const struct ldr_export ldr_exports[] = {"
         for (i = 1; i <= n; i++)
-            printf "    { \"%s\", \"%s\", %s, %s, %d, %s },\n", module[i], name[i],
+            printf "    { \"%s\", \"%s\", %s, %s, %d, %s, %s },\n", module[i], name[i],
                    kind[i] == "func" ? "LDR_EXPORT_FUNC" : "LDR_EXPORT_DATA", irql[level[i]], ord[i],
-                   state[i] == "impl" ? sym[i] : "NULL"
+                   state[i] == "impl" ? sym[i] : "NULL", (i in thunk) ? thunk[i] : "NULL"
         print "};"
         print "const unsigned ldr_export_count = sizeof ldr_exports / sizeof ldr_exports[0];"
     }'
@@ -89,6 +101,7 @@ gen_coverage() {
         echo "|---|---|---|---|"
         rows | awk -v m="$module" '$1 == m {
             level = $4 == "-" ? "" : $4 "_LEVEL"
+            sub(/!/, "", level)
             printf "%s\t| `%s` | %s | %s | %s |\n", $2, $2, $3 == "func" ? "routine" : "variable", level,
                    $5 == "impl" ? "implemented" : "missing" }' | LC_ALL=C sort -f -t "$tab" -k1,1 | cut -f2-
     done

@@ -5,6 +5,8 @@
  * linear search costs microseconds per load; no index is kept. */
 #include "loader/exports.h"
 
+#include "verifier/verifier.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,11 @@ const struct ldr_export *ldr_export_find(const char *module, const char *name)
             forwarded = &ldr_exports[i];
     }
     return forwarded;
+}
+
+void *ldr_export_target(const struct ldr_export *e)
+{
+    return e->irql_thunk && vf_enabled(VF_IRQL) ? e->irql_thunk : e->address;
 }
 
 const struct ldr_export *ldr_export_find_ordinal(const char *module, unsigned ordinal)

@@ -25,6 +25,8 @@ struct ldr_export {
     unsigned char max_irql;   /* highest IRQL a caller may run at, or LDR_IRQL_UNKNOWN */
     unsigned short ordinal;   /* position among the module's rows, from 1 */
     void *address;            /* the implementation; NULL: missing */
+    void *irql_thunk;         /* the IRQL-checking entry (loader/irql_thunk.h), or
+                               * NULL: HIGH, unrecorded, or checked by the routine */
 };
 
 extern const struct ldr_export ldr_exports[];
@@ -36,6 +38,10 @@ extern const unsigned ldr_export_count;
  * NULL when the table has no such row. A row found may still be missing
  * (address NULL). */
 const struct ldr_export *ldr_export_find(const char *module, const char *name);
+
+/* What a driver's import of the row binds to: its IRQL-checking thunk when
+ * the verifier's irql group is on and the row has one, else the routine. */
+void *ldr_export_target(const struct ldr_export *e);
 
 /* The row with that ordinal in module, or NULL. */
 const struct ldr_export *ldr_export_find_ordinal(const char *module, unsigned ordinal);

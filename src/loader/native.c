@@ -4,9 +4,11 @@
 #include "loader/native.h"
 
 #include "loader/compile.h"
+#include "loader/elf_got.h"
 #include "loader/elf_imports.h"
 #include "loader/exports.h"
 #include "loader/pe_load.h"
+#include "verifier/verifier.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -53,6 +55,15 @@ static void ldr_init_stack_guard(struct ldr_module *m)
     *report = (void *)ldr_gs_stack_chk_fail;
     ldr_gs_init_cookie(guard);
     m->stack_guard = guard;
+}
+
+/* A GOT slot the dynamic linker bound to one of ntbox's routines goes to
+ * the routine's IRQL thunk instead (loader/irql_thunk.h). */
+static void *ldr_irql_rebind(const char *name, void *current, void *ctx)
+{
+    const struct ldr_export *e = ldr_export_find(NULL, name);
+    (void)ctx;
+    return e && e->irql_thunk && current == e->address ? ldr_export_target(e) : NULL;
 }
 
 static int ldr_find_range(struct dl_phdr_info *info, size_t size, void *ctx)
@@ -128,6 +139,12 @@ struct ldr_module *ldr_load_native(const char *path, bool allow_missing, char *e
     if (!m.entry) {
         snprintf(err, errn, "%s has no DriverEntry: define NTSTATUS DriverEntry(PDRIVER_OBJECT, PUNICODE_STRING)%s",
                  m.name, ldr_is_cxx_source(path) ? " as extern \"C\"" : "");
+        dlclose(m.handle);
+        return NULL;
+    }
+    if (vf_enabled(VF_IRQL) && ldr_elf_rebind_got(m.handle, ldr_irql_rebind, NULL) < 0) {
+        snprintf(err, errn, "%s: its imports cannot be bound to the IRQL checks (its dynamic section or GOT "
+                 "cannot be read or written)", m.name);
         dlclose(m.handle);
         return NULL;
     }

@@ -93,7 +93,7 @@ static bool ldr_bind_import(void *ctx, const struct pe_import *imp)
     uint64_t target;
 
     if (e && e->address && !ldr_export_user_mode(e)) {
-        target = (uintptr_t)e->address;
+        target = (uintptr_t)ldr_export_target(e);
     } else {
         ldr_missing_add(&b->missing, imp->module, imp->name, imp->ordinal);
         if (!b->allow_missing)

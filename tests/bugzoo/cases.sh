@@ -29,6 +29,7 @@ zoo_cases() {
     zoo_case lower_irql_up.c      C4 0000000000000031 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case raise_irql_down.c    C4 0000000000000030 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case spinlock_not_held.c  C4 0000000000001007 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
+    zoo_case zw_at_dispatch.c     C4 000000000002001F DRIVER_VERIFIER_DETECTED_VIOLATION at BUG:
     zoo_case entry_raised.c       E1 "@entry_raised: DriverEntry 0x" WORKER_THREAD_RETURNED_AT_BAD_IRQL at BUG:
     zoo_case dispatch_fault.c     C9 0000000000000005 DRIVER_VERIFIER_IOMANAGER_VIOLATION at BUG-IRQL: ZooFault 0x8000200C
     zoo_case lock_order_spin.c    C4 0000000000001001 DRIVER_VERIFIER_DETECTED_VIOLATION at BUG: ZooOrder 0x80002000 0x80002004

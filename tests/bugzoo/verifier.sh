@@ -88,6 +88,10 @@ expect_stdout_has "BAD_POOL_CALLER"
 expect_stdout_has "At: paged_at_dispatch.c:$line in DriverEntry"
 ok "without irql, paged pool at DISPATCH_LEVEL is BAD_POOL_CALLER 0x08, not 0xC4/0x01"
 
+unseen irql zw_at_dispatch.c
+expect_stdout_has "zw_at_dispatch: ZwClose returned 0x00000000"
+ok "without irql, ZwClose at DISPATCH_LEVEL runs on unseen"
+
 unseen locks spinlock_not_held.c
 ok "without locks, releasing a spin lock that is not held passes unseen"
 
