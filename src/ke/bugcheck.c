@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -111,7 +110,7 @@ static void ke_report(ULONG code, const ULONG_PTR p[4], const void *at, bool at_
         .frames = frames,
         .frame_count = ke_backtrace(at_is_return ? NULL : at, frame, frames),
         .irql = KeGetCurrentIrql(),
-        .thread = (long)syscall(SYS_gettid),
+        .thread = (long)(ULONG_PTR)PsGetCurrentThreadId(), /* the id drivers and hang reports show */
         .process = process ? ps_process_name(process) : "System",
         .process_id = process ? ps_process_id(process) : 4,
     };

@@ -14,5 +14,7 @@ run run tests/cli/drivers/calls_bugcheck.c
 expect_status 3
 expect_stdout_has "*** STOP: 0x000000E2 (0x0000000000000001,0x0000000000000002,0x0000000000000003,0x0000000000000004)"
 expect_stdout_has "MANUALLY_INITIATED_CRASH"
-expect_stdout_has "At: calls_bugcheck.c:8 in DriverEntry"
-ok "KeBugCheckEx: STOP line with all four parameters and the calling line"
+expect_stdout_has "At: calls_bugcheck.c:10 in DriverEntry"
+tid=$(sed -n 's/^thread \([0-9]*\)$/\1/p' "$OUT")
+expect_stdout_has "Thread: $tid in process System (PID 4)"
+ok "KeBugCheckEx: STOP line with all four parameters, the calling line, and the thread's id as PsGetCurrentThreadId gives it"
