@@ -93,6 +93,11 @@ struct vf_block;
 enum ex_pool_fault { EX_POOL_FAULT_NONE, EX_POOL_FAULT_BEYOND_END, EX_POOL_FAULT_FREED };
 enum ex_pool_fault ex_pool_classify_fault(const void *addr, struct vf_block *block);
 
+/* How many live paged special-pool blocks' pages are open (each also
+ * counts in ke_pageable_open), and what makes them inaccessible. */
+extern unsigned ex_paged_open;
+void ex_paged_trim(void);
+
 /* A fault at addr, below DISPATCH_LEVEL, on the page of a live paged
  * special-pool block that a raise made inaccessible: the page is opened
  * again and true returned (the access is retried). False for anything

@@ -56,7 +56,8 @@ static ULONG ex_special_oldest = EX_SPECIAL_NONE, ex_special_newest = EX_SPECIAL
 static unsigned char ex_special_pattern[EX_PAGE_SIZE];
 /* Under the lock: the live paged blocks' slots whose pages are accessible
  * (each record's next is its index here, EX_SPECIAL_NONE when its page is
- * trimmed); ex_paged_open mirrors the count for ke_irql_set. */
+ * trimmed); ex_paged_open mirrors the count, which ke_pageable_open
+ * includes for ke_irql_set. */
 static ULONG ex_paged_slots[EX_SPECIAL_LIVE_MAX];
 unsigned ex_paged_open;
 
@@ -138,6 +139,7 @@ static void ex_paged_track(ULONG slot)
     ex_special_recs[slot].next = n;
     ex_paged_slots[n] = slot;
     __atomic_store_n(&ex_paged_open, n + 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&ke_pageable_open, 1u, __ATOMIC_RELAXED);
 }
 
 /* Under the lock: slot's page leaves the open list (freed or trimmed). */
@@ -148,17 +150,20 @@ static void ex_paged_untrack(ULONG slot)
     ex_special_recs[ex_paged_slots[i]].next = i;
     ex_special_recs[slot].next = EX_SPECIAL_NONE;
     __atomic_store_n(&ex_paged_open, n, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&ke_pageable_open, 1u, __ATOMIC_RELAXED);
 }
 
-void __attribute__((ms_abi)) ex_paged_trim(void)
+void ex_paged_trim(void)
 {
     pthread_mutex_lock(&ex_special_lock);
-    for (ULONG i = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED); i-- > 0;) {
+    ULONG n = __atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED);
+    for (ULONG i = n; i-- > 0;) {
         ULONG slot = ex_paged_slots[i];
         ex_arena_seal(ex_special_page(slot), EX_PAGE_SIZE);
         ex_special_recs[slot].next = EX_SPECIAL_NONE;
     }
     __atomic_store_n(&ex_paged_open, 0, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&ke_pageable_open, n, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&ex_special_lock);
 }
 

@@ -23,6 +23,7 @@
 #include "loader/module.h"
 #include "loader/pe_load.h"
 #include "loader/symbols.h"
+#include "mm/pageable.h"
 #include "ps/process.h"
 #include "rtl/list_check.h"
 #include "rtl/status_name.h"
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -239,6 +241,12 @@ static ULONG_PTR ke_fault_access(const ucontext_t *uc)
     return (err & 2) ? 1 : 0;
 }
 
+/* The PROT_* a fault's access needed. */
+static int ke_fault_prot(ULONG_PTR access)
+{
+    return access == 1 ? PROT_WRITE : access == 8 ? PROT_EXEC : PROT_READ;
+}
+
 /* `int 0x29` is __fastfail(code): ECX holds the FAST_FAIL_* code; the kernel
  * answers with KERNEL_SECURITY_CHECK_FAILURE, P1 the code. ntbox's own list
  * inlines also pass the checked LIST_ENTRY in RDX, so it can be described. */
@@ -272,6 +280,24 @@ static const char *ke_fault_verb(ULONG_PTR access)
 static ULONG_PTR ke_fault_0x50_access(ULONG_PTR access)
 {
     return access == 1 ? 2 : access == 8 ? 0x10 : 0;
+}
+
+/* For 0xD1 in a driver's pageable section: which section, and for a call
+ * into it (the fault on the routine's first instruction) the call's line,
+ * which the return address on the stack gives. */
+static void ke_pageable_note(const void *addr, const ucontext_t *uc, const void *pc, char *out, size_t n)
+{
+    const char *image, *section;
+    const void *ret = NULL;
+    char where[512];
+
+    if (!mm_pageable_at(addr, &image, &section))
+        return;
+    int k = snprintf(out, n, " It is in %s's pageable %s section, kept inaccessible at DISPATCH_LEVEL and above so "
+                     "that this shows every time, not only when the page happens to be out.", image, section);
+    if (addr == pc && k > 0 && (size_t)k < n &&
+        safe_read((const void *)uc->uc_mcontext.gregs[REG_RSP], &ret, sizeof ret) && ldr_module_at(ret))
+        snprintf(out + k, n - (size_t)k, " Called from %s.", ldr_describe_address(ret, true, where, sizeof where));
 }
 
 /* A page fault at addr that Windows does not turn into an exception:
@@ -317,6 +343,8 @@ static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc
             snprintf(what + k, sizeof what - k, " It is paged pool (%s), kept inaccessible at DISPATCH_LEVEL and "
                      "above so that this shows every time, not only when the page happens to be out.",
                      ex_pool_describe_block(&block, desc, sizeof desc));
+        } else {
+            ke_pageable_note(addr, uc, pc, what + k, sizeof what - k);
         }
         ke_report(0xD1, p, pc, false, frame, what);
         _exit(KE_BUGCHECK_EXIT_STATUS);
@@ -347,6 +375,7 @@ static void ke_page_fault(const void *addr, const ucontext_t *uc, const void *pc
  * address written (KUSER's fixed one), P2 the PTE (ntbox has none: 0). */
 static void ke_readonly_write(const siginfo_t *si, const ucontext_t *uc, const void *pc, const void *const *frame)
 {
+    const char *image, *section;
     uint64_t windows;
     char what[256];
 
@@ -356,7 +385,8 @@ static void ke_readonly_write(const siginfo_t *si, const ucontext_t *uc, const v
         snprintf(what, sizeof what, "The driver wrote to KUSER_SHARED_DATA at 0x%016llX: the page is read-only.",
                  (unsigned long long)windows);
     else if (si->si_code == SEGV_ACCERR && ldr_module_at(si->si_addr) &&
-             !ldr_pe_discarded_section(ldr_module_at(si->si_addr), (uintptr_t)si->si_addr))
+             !ldr_pe_discarded_section(ldr_module_at(si->si_addr), (uintptr_t)si->si_addr) &&
+             !(KeGetCurrentIrql() >= DISPATCH_LEVEL && mm_pageable_at(si->si_addr, &image, &section)))
         snprintf(what, sizeof what, "The driver wrote to 0x%016llX, in a read-only section of %s.",
                  (unsigned long long)(windows = (uintptr_t)si->si_addr), ldr_module_at(si->si_addr)->image_name);
     else
@@ -371,10 +401,12 @@ static void ke_fault_handler(int sig, siginfo_t *si, void *ctx)
 {
     if (ke_emulate_fault(sig, si, ctx))
         return;
-    /* Paged pool trimmed by a raise, touched below DISPATCH_LEVEL. */
-    if (sig == SIGSEGV && ex_pool_paged_reopen(si->si_addr))
-        return;
+    /* Paged pool or a driver's PAGE section trimmed by a raise, touched
+     * below DISPATCH_LEVEL. */
     ucontext_t *uc = ctx;
+    if (sig == SIGSEGV &&
+        (ex_pool_paged_reopen(si->si_addr) || mm_pageable_reopen(si->si_addr, ke_fault_prot(ke_fault_access(uc)))))
+        return;
     const void *pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];
     const void *const *frame = (const void *const *)uc->uc_mcontext.gregs[REG_RBP];
     NTSTATUS status = ke_fault_status(sig, si->si_code);

@@ -11,13 +11,23 @@
  * cannot hold it. */
 #include "ke/irql.h"
 
+#include "ex/pool.h"
 #include "ke/bugcheck.h"
+#include "mm/pageable.h"
 #include "verifier/verifier.h"
 
 #include <stdio.h>
 
 __thread KIRQL ke_current_irql;
 __thread const void *ke_irql_raised_at;
+unsigned ke_pageable_open;
+
+void __attribute__((ms_abi)) ke_pageable_trim(void)
+{
+    if (__atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED))
+        ex_paged_trim();
+    mm_pageable_trim();
+}
 
 #define KE_IRQL_NAME_SLOTS 4
 

@@ -18,12 +18,13 @@ extern __thread KIRQL ke_current_irql;
 extern __thread KAFFINITY ke_dpc_held;
 void ke_dpc_release_held(void);
 
-/* Paged pool's pages open to access (ex/pool_special.c), and what makes
- * them inaccessible when a thread raises to DISPATCH_LEVEL or above (in
- * the Microsoft ABI, so the exported routines that raise inline pay no
- * register saves for the call they rarely make). */
-extern unsigned ex_paged_open;
-void __attribute__((ms_abi)) ex_paged_trim(void);
+/* How many pageable regions are open to access: paged pool's pages
+ * (ex/pool_special.c) and drivers' PAGE sections (mm/pageable.c); and what
+ * makes them inaccessible when a thread raises to DISPATCH_LEVEL or above
+ * (in the Microsoft ABI, so the exported routines that raise inline pay
+ * no register saves for the call they rarely make). */
+extern unsigned ke_pageable_open;
+void __attribute__((ms_abi)) ke_pageable_trim(void);
 
 static inline KIRQL ke_irql_get(void)
 {
@@ -33,8 +34,8 @@ static inline KIRQL ke_irql_get(void)
 static inline void ke_irql_set(KIRQL irql)
 {
     ke_current_irql = irql;
-    if (irql >= DISPATCH_LEVEL && __builtin_expect(__atomic_load_n(&ex_paged_open, __ATOMIC_RELAXED) != 0, 0))
-        ex_paged_trim();
+    if (irql >= DISPATCH_LEVEL && __builtin_expect(__atomic_load_n(&ke_pageable_open, __ATOMIC_RELAXED) != 0, 0))
+        ke_pageable_trim();
 }
 
 /* Where the current thread last raised its IRQL at a driver's request (the

@@ -159,6 +159,9 @@ bool pe_map(const struct pe_file *pe, struct pe_image *img, char *err, size_t er
  * applies them (DIR64, HIGHLOW; ABSOLUTE is padding). */
 bool pe_relocate(const struct pe_file *pe, struct pe_image *img, char *err, size_t errn);
 
+/* The PROT_* protection a section with these characteristics is mapped with. */
+int pe_section_prot(uint32_t characteristics);
+
 /* Gives each page its section's protection (code read+execute, data
  * read(+write), never both write and execute unless the section asks),
  * the headers read-only and the rest inaccessible. */

@@ -13,7 +13,9 @@
 #include "loader/exports.h"
 #include "loader/pe.h"
 #include "loader/pe_patch.h"
+#include "mm/pageable.h"
 #include "rtl/unwind.h"
+#include "verifier/verifier.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@
 
 /* INIT sections an image may have; more are not discarded. */
 #define LDR_PE_MAX_INIT 4
+/* PAGE sections an image may have; more are not trimmed. */
+#define LDR_PE_MAX_PAGEABLE 8
 
 struct ldr_pe {
     struct pe_image img;
@@ -35,6 +39,9 @@ struct ldr_pe {
     struct { uint32_t start, end; } init[LDR_PE_MAX_INIT]; /* INIT sections' whole pages, as RVAs */
     unsigned ninit;
     bool init_discarded;
+    struct { uint32_t start, end; int prot; char name[16]; } pageable[LDR_PE_MAX_PAGEABLE]; /* PAGE sections' */
+    unsigned npageable;
+    bool pageable_added;
 };
 
 struct ldr_bind {
@@ -144,21 +151,54 @@ static bool ldr_bind_imports(struct ldr_module *m, const char *path, const struc
     return ok;
 }
 
-/* The pages of the sections named INIT. A page the section shares with
- * another (section alignment below the page size) is kept. */
-static void ldr_pe_find_init(const struct pe_file *pe, struct ldr_pe *lp)
+/* The pages section s has to itself, as RVAs [*start, *end); false when
+ * none. A page it shares with another section (section alignment below
+ * the page size) is left out. */
+static bool ldr_pe_section_pages(const struct pe_file *pe, const struct pe_section *s, const struct ldr_pe *lp,
+                                 uint32_t *start, uint32_t *end)
 {
     const uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
-    for (unsigned i = 0; i < pe->nsections && lp->ninit < LDR_PE_MAX_INIT; i++) {
+    uint64_t last = (uint64_t)s->rva + s->vsize;
+    *start = (s->rva + page - 1) & ~(page - 1);
+    last = pe->section_alignment >= page ? (last + page - 1) & ~(uint64_t)(page - 1) : last & ~(uint64_t)(page - 1);
+    *end = (uint32_t)last;
+    return s->vsize && last > *start && last <= lp->img.mapped;
+}
+
+/* The pages of the sections named INIT, to be discarded, and, while the
+ * verifier's irql group is on, those of the pageable ones (PAGE...), to be
+ * trimmed. */
+static void ldr_pe_find_sections(const struct pe_file *pe, struct ldr_pe *lp)
+{
+    char name[sizeof lp->pageable[0].name];
+    for (unsigned i = 0; i < pe->nsections; i++) {
         const struct pe_section *s = &pe->sections[i];
-        if (strcmp(s->name, "INIT") != 0 || !s->vsize)
+        uint32_t start, end;
+        if (!ldr_pe_section_pages(pe, s, lp, &start, &end))
             continue;
-        uint64_t end = (uint64_t)s->rva + s->vsize;
-        uint32_t start = (s->rva + page - 1) & ~(page - 1);
-        end = pe->section_alignment >= page ? (end + page - 1) & ~(uint64_t)(page - 1) : end & ~(uint64_t)(page - 1);
-        if (end > start && end <= lp->img.mapped)
-            lp->init[lp->ninit].start = start, lp->init[lp->ninit++].end = (uint32_t)end;
+        if (strcmp(s->name, "INIT") == 0 && lp->ninit < LDR_PE_MAX_INIT) {
+            lp->init[lp->ninit].start = start, lp->init[lp->ninit++].end = end;
+        } else if (vf_enabled(VF_IRQL) && mm_pageable_name(pe_section_name(pe, i, name, sizeof name)) &&
+                   lp->npageable < LDR_PE_MAX_PAGEABLE) {
+            unsigned k = lp->npageable++;
+            lp->pageable[k].start = start, lp->pageable[k].end = end;
+            lp->pageable[k].prot = pe_section_prot(s->characteristics);
+            snprintf(lp->pageable[k].name, sizeof lp->pageable[k].name, "%s", name);
+        }
     }
+}
+
+/* Hands the pageable sections to the trimming (mm/pageable.c), under the
+ * module's image name. */
+static bool ldr_pe_add_pageable(const struct ldr_module *m, struct ldr_pe *lp)
+{
+    for (unsigned i = 0; i < lp->npageable; i++) {
+        lp->pageable_added = true;
+        if (!mm_pageable_add(m->image_name, lp->pageable[i].name, lp->img.base + lp->pageable[i].start,
+                             lp->pageable[i].end - lp->pageable[i].start, lp->pageable[i].prot))
+            return false;
+    }
+    return true;
 }
 
 /* Everything after the file is parsed; lp->img receives the mapping. */
@@ -186,7 +226,7 @@ static bool ldr_pe_prepare(struct ldr_module *m, const char *path, const struct 
         return pe_fail(err, errn, "%s: %s", path, why);
     if (!pe_protect(pe, &lp->img, why, sizeof why))
         return pe_fail(err, errn, "%s: %s", path, why);
-    ldr_pe_find_init(pe, lp);
+    ldr_pe_find_sections(pe, lp);
     if (!pe_symbols_load(pe, &lp->img, &lp->syms))
         return pe_fail(err, errn, "%s: out of memory reading its symbols", path);
     /* Its functions' unwind data, for the exception dispatcher. */
@@ -235,8 +275,14 @@ struct ldr_module *ldr_load_pe(const char *path, bool allow_missing, char *err, 
         m.bias = m.start - (uintptr_t)pe->image_base;
         m.entry = lp->img.base + pe->entry_rva;
         slot = ldr_module_add(&m);
-        if (!slot)
+        if (!slot) {
             snprintf(err, errn, "%s: too many drivers loaded", m.name);
+        } else if (!ldr_pe_add_pageable(slot, lp)) {
+            snprintf(err, errn, "%s: out of memory registering its pageable sections", m.name);
+            ldr_unload_pe(slot);
+            slot = NULL;
+            lp = NULL;
+        }
     }
     if (!slot && lp)
         ldr_pe_free(lp);
@@ -247,6 +293,8 @@ struct ldr_module *ldr_load_pe(const char *path, bool allow_missing, char *err, 
 
 void ldr_unload_pe(struct ldr_module *m)
 {
+    if (m->pe->pageable_added)
+        mm_pageable_remove(m->image_name);
     ldr_pe_free(m->pe);
     ldr_module_remove(m);
 }

@@ -138,7 +138,7 @@ bool pe_relocate(const struct pe_file *pe, struct pe_image *img, char *err, size
     return true;
 }
 
-static int pe_section_prot(uint32_t characteristics)
+int pe_section_prot(uint32_t characteristics)
 {
     int prot = 0;
     if (characteristics & (PE_SCN_MEM_READ | PE_SCN_MEM_WRITE | PE_SCN_MEM_EXECUTE))
