@@ -42,6 +42,10 @@ static VOID PageDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
 static VOID PageUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
+#ifdef PAGE_BUG_CALL
+    /* The DPC may still be returning after it set g_Done. */
+    KeFlushQueuedDpcs();
+#endif
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
