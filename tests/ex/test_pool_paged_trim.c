@@ -14,7 +14,6 @@
 
 #define DRIVER_IRQL_NOT_LESS_OR_EQUAL 0xD1
 
-extern unsigned ex_paged_open;
 
 /* Below DISPATCH_LEVEL a trimmed page opens again, contents kept; a
  * nonpaged block is never trimmed. */
